@@ -1,0 +1,182 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// generation wraps a container with a count of the requests using it, so that a swapped-out
+// container is closed only after its last request finished.
+type generation struct {
+	c       *Container
+	users   sync.WaitGroup
+	retired atomic.Bool
+}
+
+// Engine dispatches requests to the current container and swaps containers atomically.
+type Engine struct {
+	cur      atomic.Pointer[generation]
+	Logger   *slog.Logger
+	Requests RequestOptions
+	// Observe, when set, is called with every finished exchange (preview, metrics).
+	Observe func(x *Exchange, status int, dur time.Duration)
+
+	inflight sync.WaitGroup
+	closing  atomic.Bool
+}
+
+// NewEngine returns an engine serving c.
+func NewEngine(c *Container, logger *slog.Logger, ro RequestOptions) *Engine {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	e := &Engine{Logger: logger, Requests: ro}
+	e.cur.Store(&generation{c: c})
+	return e
+}
+
+// Container returns the current container.
+func (e *Engine) Container() *Container { return e.cur.Load().c }
+
+// Swap installs c; requests in flight finish on the old container, which is closed once
+// they are done. It returns the old container.
+func (e *Engine) Swap(c *Container) *Container {
+	old := e.cur.Swap(&generation{c: c})
+	if old == nil {
+		return nil
+	}
+	old.retired.Store(true)
+	go func() {
+		old.users.Wait()
+		if old.c.Close != nil {
+			old.c.Close()
+		}
+	}()
+	return old.c
+}
+
+func (e *Engine) acquire() *generation {
+	for {
+		g := e.cur.Load()
+		g.users.Add(1)
+		// Re-check: if a swap slipped in between Load and Add, the old one may already be
+		// waiting to close; use the new one instead.
+		if e.cur.Load() == g {
+			return g
+		}
+		g.users.Done()
+	}
+}
+
+// ServeHTTP handles one inbound tracking request.
+func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if e.closing.Load() {
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	e.inflight.Add(1)
+	defer e.inflight.Done()
+	g := e.acquire()
+	defer g.users.Done()
+	c := g.c
+
+	req, err := ReadRequest(r, e.Requests)
+	if err != nil {
+		status := http.StatusBadRequest
+		if errors.Is(err, ErrBodyTooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		e.Logger.Warn("bad request", "path", r.URL.Path, "remote", r.RemoteAddr, "error", err)
+		http.Error(w, err.Error(), status)
+		return
+	}
+	x := NewExchange(req, c)
+	x.Preview = r.Header.Get("X-Gtm-Server-Preview") != "" || r.Header.Get("X-Tagd-Preview") != ""
+	status := e.handle(r.Context(), x, w)
+	dur := time.Since(start)
+	e.Logger.Info("request", "request_id", x.ID, "method", req.Method, "path", req.Path, "client", x.ClaimedBy(), "status", status, "events", len(x.Events()), "duration_ms", float64(dur.Microseconds())/1000, "remote_ip", req.RemoteIP)
+	if e.Observe != nil {
+		e.Observe(x, status, dur)
+	}
+}
+
+func (e *Engine) handle(ctx context.Context, x *Exchange, w http.ResponseWriter) int {
+	c := x.Container
+	// Tags and clients outlive a disconnecting browser: their work was accepted.
+	base := context.WithoutCancel(ctx)
+	timeout := c.ClientTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	cctx, cancel := context.WithTimeout(base, timeout)
+	defer cancel()
+	for _, cb := range c.Clients {
+		claimed, err := e.runClient(cctx, cb, x)
+		if err != nil && !claimed {
+			e.Logger.Error("client failed", "request_id", x.ID, "client", cb.Name, "error", err)
+			continue
+		}
+		if claimed {
+			x.ClientReturned()
+			if err != nil {
+				e.Logger.Error("client failed after claiming", "request_id", x.ID, "client", cb.Name, "error", err)
+			}
+			// Wait for the response to be returned, or for all of the client's events.
+			done := make(chan struct{})
+			go func() { x.Wait(); close(done) }()
+			select {
+			case <-x.resp.Done():
+			case <-done:
+				if !x.resp.Returned() {
+					e.Logger.Warn("client did not return a response; sending what was staged", "request_id", x.ID, "client", cb.Name)
+				}
+			case <-cctx.Done():
+				e.Logger.Error("client timed out before returning a response", "request_id", x.ID, "client", cb.Name)
+				http.Error(w, "timeout", http.StatusGatewayTimeout)
+				return http.StatusGatewayTimeout
+			}
+			x.resp.Return()
+			status, _, _ := x.resp.Snapshot()
+			x.resp.WriteTo(w)
+			return status
+		}
+	}
+	e.Logger.Warn("no client claimed the request", "request_id", x.ID, "method", x.Request.Method, "path", x.Request.Path)
+	http.Error(w, "no client claimed the request", http.StatusBadRequest)
+	return http.StatusBadRequest
+}
+
+func (e *Engine) runClient(ctx context.Context, cb *ClientBinding, x *Exchange) (claimed bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.Logger.Error("client panicked", "client", cb.Name, "panic", r)
+			err = errors.New("client panicked")
+			claimed = x.ClaimedBy() == cb.Name
+		}
+	}()
+	claimed, err = cb.Client.Handle(ctx, x)
+	if !claimed && x.ClaimedBy() == cb.Name {
+		claimed = true
+	}
+	return claimed, err
+}
+
+// Shutdown stops accepting requests and waits for those in flight, up to ctx's deadline.
+func (e *Engine) Shutdown(ctx context.Context) error {
+	e.closing.Store(true)
+	done := make(chan struct{})
+	go func() { e.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

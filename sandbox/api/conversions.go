@@ -1,0 +1,88 @@
+package api
+
+import (
+	"math"
+
+	"github.com/dop251/goja"
+	"github.com/tagd-dev/tagd/sandbox"
+)
+
+func init() {
+	register("makeString", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
+		return vu.Runtime().ToValue(jsString(c.Argument(0)))
+	})
+	register("makeNumber", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
+		return vu.Runtime().ToValue(c.Argument(0).ToFloat())
+	})
+	register("makeInteger", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
+		f := c.Argument(0).ToFloat()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return vu.Runtime().ToValue(f)
+		}
+		return vu.Runtime().ToValue(int64(math.Trunc(f)))
+	})
+	register("getType", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
+		return vu.Runtime().ToValue(TypeOf(c.Argument(0)))
+	})
+	register("makeTableMap", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
+		rows, ok := c.Argument(0).(*goja.Object)
+		if !ok || rows.ClassName() != "Array" {
+			return goja.Null()
+		}
+		keyCol, valCol := c.Argument(1).String(), c.Argument(2).String()
+		out := vu.Runtime().NewObject()
+		n := int(rows.Get("length").ToInteger())
+		for i := 0; i < n; i++ {
+			row, ok := rows.Get(itoa(i)).(*goja.Object)
+			if !ok {
+				continue
+			}
+			k := row.Get(keyCol)
+			if isNullish(k) {
+				continue
+			}
+			v := row.Get(valCol)
+			if v == nil {
+				v = undef
+			}
+			_ = out.Set(k.String(), v)
+		}
+		return out
+	})
+}
+
+// jsString is JavaScript's String(v).
+func jsString(v goja.Value) string {
+	if v == nil {
+		return "undefined"
+	}
+	return v.String()
+}
+
+// TypeOf is sGTM's getType: arrays and null are told apart from objects.
+func TypeOf(v goja.Value) string {
+	switch {
+	case v == nil || goja.IsUndefined(v):
+		return "undefined"
+	case goja.IsNull(v):
+		return "null"
+	}
+	if o, ok := v.(*goja.Object); ok {
+		if _, isFn := goja.AssertFunction(o); isFn {
+			return "function"
+		}
+		if o.ClassName() == "Array" {
+			return "array"
+		}
+		return "object"
+	}
+	switch v.Export().(type) {
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case int64, float64:
+		return "number"
+	}
+	return "object"
+}

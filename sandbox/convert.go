@@ -1,0 +1,127 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+
+	"github.com/dop251/goja"
+	"github.com/tagd-dev/tagd/runtime"
+)
+
+// ToJS converts a Go value into plain JS values (objects, arrays, primitives), never host
+// wrappers: a template must not reach Go objects or mutate container state through them.
+func (vu *VU) ToJS(v any) goja.Value {
+	rt := vu.rt
+	switch t := v.(type) {
+	case nil:
+		return goja.Undefined()
+	case goja.Value:
+		return t
+	case string:
+		return rt.ToValue(t)
+	case bool, int, int32, int64, float32, float64, uint, uint32, uint64:
+		return rt.ToValue(t)
+	case json.Number:
+		if f, err := t.Float64(); err == nil {
+			return rt.ToValue(f)
+		}
+		return rt.ToValue(t.String())
+	case map[string]any:
+		o := rt.NewObject()
+		for k, x := range t {
+			_ = o.Set(k, vu.ToJS(x))
+		}
+		return o
+	case runtime.Event:
+		return vu.ToJS(map[string]any(t))
+	case []any:
+		vals := make([]any, len(t))
+		for i, x := range t {
+			vals[i] = vu.ToJS(x)
+		}
+		return rt.NewArray(vals...)
+	case []string:
+		vals := make([]any, len(t))
+		for i, x := range t {
+			vals[i] = rt.ToValue(x)
+		}
+		return rt.NewArray(vals...)
+	case []map[string]any:
+		vals := make([]any, len(t))
+		for i, x := range t {
+			vals[i] = vu.ToJS(x)
+		}
+		return rt.NewArray(vals...)
+	case map[string]string:
+		o := rt.NewObject()
+		for k, x := range t {
+			_ = o.Set(k, x)
+		}
+		return o
+	default:
+		// Round-trip anything else through JSON to get plain data.
+		b, err := json.Marshal(t)
+		if err != nil {
+			return goja.Undefined()
+		}
+		var x any
+		if json.Unmarshal(b, &x) != nil {
+			return goja.Undefined()
+		}
+		return vu.ToJS(x)
+	}
+}
+
+// FromJS exports a JS value into plain Go data (maps, slices, strings, float64/int64,
+// bool, nil). Functions and other non-data values become nil. Cycles are cut.
+func FromJS(v goja.Value) any {
+	return fromJS(v, 0)
+}
+
+func fromJS(v goja.Value, depth int) any {
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) || depth > 64 {
+		return nil
+	}
+	switch e := v.Export().(type) {
+	case string, bool, int64:
+		return e
+	case float64:
+		if math.IsNaN(e) || math.IsInf(e, 0) {
+			return e
+		}
+		return e
+	}
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return v.Export()
+	}
+	if _, isFn := goja.AssertFunction(obj); isFn {
+		return nil
+	}
+	switch obj.ClassName() {
+	case "Array":
+		n := int(obj.Get("length").ToInteger())
+		out := make([]any, n)
+		for i := 0; i < n; i++ {
+			out[i] = fromJS(obj.Get(strconv.Itoa(i)), depth+1)
+		}
+		return out
+	case "Object":
+		out := map[string]any{}
+		for _, k := range obj.Keys() {
+			x := obj.Get(k)
+			if x != nil && goja.IsUndefined(x) {
+				continue
+			}
+			if o, ok := x.(*goja.Object); ok {
+				if _, isFn := goja.AssertFunction(o); isFn {
+					continue
+				}
+			}
+			out[k] = fromJS(x, depth+1)
+		}
+		return out
+	}
+	return v.Export()
+}

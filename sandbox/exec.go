@@ -1,0 +1,206 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/dop251/goja"
+	"github.com/tagd-dev/tagd/runtime"
+	"github.com/tagd-dev/tagd/templates"
+)
+
+// Pool hands out runtimes for one container generation. Runtimes are reused after clean
+// runs and discarded after an interrupt, a stack overflow or a Go panic.
+type Pool struct {
+	limits Limits
+	mu     sync.Mutex
+	free   []*VU
+	max    int
+	closed bool
+}
+
+// NewPool returns an empty pool; runtimes are created on demand.
+func NewPool(l Limits) *Pool {
+	return &Pool{limits: l.withDefaults(), max: 256}
+}
+
+// Limits returns the pool's limits.
+func (p *Pool) Limits() Limits { return p.limits }
+
+// Get takes a runtime from the pool or creates one.
+func (p *Pool) Get() *VU {
+	p.mu.Lock()
+	if n := len(p.free); n > 0 {
+		vu := p.free[n-1]
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		return vu
+	}
+	p.mu.Unlock()
+	return NewVU(p.limits)
+}
+
+// Put returns a runtime unless it is broken or the pool is full or closed.
+func (p *Pool) Put(vu *VU) {
+	if vu.broken {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || len(p.free) >= p.max {
+		return
+	}
+	p.free = append(p.free, vu)
+}
+
+// Close drops the pooled runtimes.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	p.closed = true
+	p.free = nil
+	p.mu.Unlock()
+}
+
+// Run executes a template on a pooled runtime.
+func (p *Pool) Run(ctx context.Context, ex *Execution) Result {
+	vu := p.Get()
+	res := vu.Execute(ctx, ex)
+	p.Put(vu)
+	return res
+}
+
+// Execute runs the template of ex with its data and waits as sGTM does: a tag until it
+// signals and its pending work is done, a variable until its (promised) value is settled,
+// a client until its event loop is idle.
+func (vu *VU) Execute(ctx context.Context, ex *Execution) Result {
+	end := vu.Begin(ctx, ex)
+	defer end()
+	fn, err := vu.TemplateFunc(ex.Program)
+	if err != nil {
+		return vu.finish(ex, nil, err)
+	}
+	data := vu.BuildData(ex)
+	ret, err := vu.Call(fn, goja.Undefined(), data)
+	return vu.settle(ex, ret, err)
+}
+
+// BuildData converts the execution's parameters into the template's `data` object, adding
+// gtmOnSuccess/gtmOnFailure for tags.
+func (vu *VU) BuildData(ex *Execution) *goja.Object {
+	obj := vu.ToJS(ex.Data)
+	data, ok := obj.(*goja.Object)
+	if !ok {
+		data = vu.rt.NewObject()
+	}
+	if ex.Program.Template.Info.Type == templates.KindTag {
+		succ := vu.rt.ToValue(func(goja.FunctionCall) goja.Value {
+			ex.Signal(runtime.Success, nil)
+			return goja.Undefined()
+		})
+		fail := vu.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+			var err error
+			if len(c.Arguments) > 0 && !goja.IsUndefined(c.Argument(0)) {
+				err = errors.New(c.Argument(0).String())
+			} else {
+				err = errors.New("tag called gtmOnFailure")
+			}
+			ex.Signal(runtime.Failure, err)
+			return goja.Undefined()
+		})
+		if ex.Hooks != nil {
+			succ = ex.Hooks.Callback(vu, "gtmOnSuccess", succ)
+			fail = ex.Hooks.Callback(vu, "gtmOnFailure", fail)
+		}
+		_ = data.Set("gtmOnSuccess", succ)
+		_ = data.Set("gtmOnFailure", fail)
+	}
+	return data
+}
+
+// RunTask runs a Go task that calls into JS under the budget, recording a thrown error as
+// the execution's failure if the tag has not signalled yet.
+func (vu *VU) RunTask(f func() error) {
+	err := vu.Enter(f)
+	if err != nil && vu.ex != nil {
+		vu.taskError(err)
+	}
+}
+
+func (vu *VU) taskError(err error) {
+	ex := vu.ex
+	vu.Logger().Warn("template callback failed", "template", vu.programName(), "name", ex.Name, "error", err)
+	if ex.Program.Template.Info.Type == templates.KindTag && !ex.signaled {
+		status := runtime.Exception
+		if errors.Is(err, ErrCPUBudget) || errors.Is(err, ErrDeadline) {
+			status = runtime.Timeout
+		}
+		ex.Signal(status, err)
+	}
+	if ex.err == nil {
+		ex.err = err
+	}
+}
+
+func (vu *VU) settle(ex *Execution, ret goja.Value, err error) Result {
+	kind := ex.Program.Template.Info.Type
+	if err != nil {
+		return vu.finish(ex, nil, err)
+	}
+	switch kind {
+	case templates.KindMacro:
+		if p, ok := ret.Export().(*goja.Promise); ok {
+			lerr := vu.RunLoop(func() bool { return p.State() != goja.PromiseStatePending })
+			switch p.State() {
+			case goja.PromiseStateFulfilled:
+				return vu.finish(ex, p.Result(), nil)
+			case goja.PromiseStateRejected:
+				return vu.finish(ex, nil, fmt.Errorf("variable promise rejected: %s", p.Result().String()))
+			default:
+				if lerr == nil {
+					lerr = errors.New("variable promise never settled")
+				}
+				return vu.finish(ex, nil, lerr)
+			}
+		}
+		if err := vu.RunLoop(nil); err != nil {
+			return vu.finish(ex, ret, err)
+		}
+		return vu.finish(ex, ret, nil)
+	default:
+		err := vu.RunLoop(nil)
+		return vu.finish(ex, nil, err)
+	}
+}
+
+func (vu *VU) finish(ex *Execution, val goja.Value, err error) Result {
+	kind := ex.Program.Template.Info.Type
+	if err != nil && ex.err == nil {
+		ex.err = err
+	}
+	switch kind {
+	case templates.KindTag:
+		if !ex.signaled {
+			switch {
+			case err == nil && ex.err == nil:
+				ex.Signal(runtime.Timeout, errors.New("tag finished without calling gtmOnSuccess or gtmOnFailure"))
+			case errors.Is(err, ErrCPUBudget), errors.Is(err, ErrDeadline), errors.Is(err, context.DeadlineExceeded):
+				ex.Signal(runtime.Timeout, err)
+			default:
+				e := err
+				if e == nil {
+					e = ex.err
+				}
+				ex.Signal(runtime.Exception, e)
+			}
+		}
+		return Result{Status: ex.status, Err: ex.err}
+	default:
+		r := Result{Err: ex.err}
+		if val != nil && ex.err == nil {
+			r.Value = FromJS(val)
+		}
+		return r
+	}
+}

@@ -1,0 +1,65 @@
+package sandbox
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja/parser"
+	"github.com/tagd-dev/tagd/templates"
+)
+
+// Program is a compiled template: immutable and shared by every runtime of every pool.
+type Program struct {
+	Template *templates.Template
+	Name     string // file name (for stack traces)
+	Perms    *Permissions
+	id       uint64
+	prog     *goja.Program
+}
+
+var programIDs atomic.Uint64
+
+// Compile parses the template's server code as the body of function(data){...}, in strict
+// mode (so `this` is undefined and stray globals throw), and compiles its permissions.
+// Source maps are disabled: a sourceMappingURL comment must never make us read a file.
+func Compile(t *templates.Template) (*Program, error) {
+	name := t.Path
+	if name == "" {
+		name = t.Info.DisplayName
+	}
+	perms, err := CompilePermissions(t.Permissions)
+	if err != nil {
+		return nil, fmt.Errorf("%s: permissions: %w", name, err)
+	}
+	p, err := compileFunc(name, t.Code, t.CodeLine)
+	if err != nil {
+		return nil, err
+	}
+	return &Program{Template: t, Name: name, Perms: perms, id: programIDs.Add(1), prog: p}, nil
+}
+
+// wrapper shifts line numbers so errors point at the .tpl line: the wrapper's first line
+// holds the function header, and the code starts on the next line.
+func compileFunc(name, code string, codeLine int) (*goja.Program, error) {
+	pad := ""
+	// Put the header on the line before the code's first line in the file.
+	for i := 1; i < codeLine-1; i++ {
+		pad += "\n"
+	}
+	src := pad + "(function(data){'use strict';\n" + code + "\n})"
+	ast, err := goja.Parse(name, src, parser.WithDisableSourceMaps)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	p, err := goja.CompileAST(ast, true)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return p, nil
+}
+
+// CompileSource compiles a bare function body (tests' setup and scenario code).
+func CompileSource(name, code string, line int) (*goja.Program, error) {
+	return compileFunc(name, code, line)
+}
