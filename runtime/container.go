@@ -88,6 +88,9 @@ type Container struct {
 	Triggers  map[string]*Trigger
 	Variables map[string]*VariableBinding
 
+	// Requests says how inbound requests are read (body cap, path prefix, proxies).
+	Requests RequestOptions
+
 	TagTimeout      time.Duration
 	VariableTimeout time.Duration
 	ClientTimeout   time.Duration

@@ -21,8 +21,7 @@ type generation struct {
 // Engine dispatches requests to the current container and swaps containers atomically.
 type Engine struct {
 	cur      atomic.Pointer[generation]
-	Logger   *slog.Logger
-	Requests RequestOptions
+	Logger *slog.Logger
 	// Observe, when set, is called with every finished exchange (preview, metrics).
 	Observe func(x *Exchange, status int, dur time.Duration)
 
@@ -31,11 +30,11 @@ type Engine struct {
 }
 
 // NewEngine returns an engine serving c.
-func NewEngine(c *Container, logger *slog.Logger, ro RequestOptions) *Engine {
+func NewEngine(c *Container, logger *slog.Logger) *Engine {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	e := &Engine{Logger: logger, Requests: ro}
+	e := &Engine{Logger: logger}
 	e.cur.Store(&generation{c: c})
 	return e
 }
@@ -87,7 +86,7 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer g.users.Done()
 	c := g.c
 
-	req, err := ReadRequest(r, e.Requests)
+	req, err := ReadRequest(r, c.Requests)
 	if err != nil {
 		status := http.StatusBadRequest
 		if errors.Is(err, ErrBodyTooLarge) {

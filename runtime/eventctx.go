@@ -18,6 +18,7 @@ type EventContext struct {
 
 	mu        sync.Mutex
 	vars      map[string]varResult
+	resolving map[string]bool // variables being evaluated: a reference cycle yields undefined
 	callbacks []func(containerID string, eventData map[string]any)
 	results   []TagResult
 }
@@ -47,9 +48,18 @@ func (ec *EventContext) Var(ctx context.Context, name string) (any, error) {
 		ec.mu.Unlock()
 		return r.v, r.err
 	}
+	if ec.resolving[name] {
+		ec.mu.Unlock()
+		return nil, fmt.Errorf("variable %q refers to itself", name)
+	}
+	if ec.resolving == nil {
+		ec.resolving = map[string]bool{}
+	}
+	ec.resolving[name] = true
 	ec.mu.Unlock()
 	v, err := ec.resolve(ctx, name)
 	ec.mu.Lock()
+	delete(ec.resolving, name)
 	ec.vars[name] = varResult{v, err}
 	ec.mu.Unlock()
 	return v, err

@@ -134,7 +134,9 @@ func sendHTTP(vu *sandbox.VU, c goja.FunctionCall, api string, getOnly bool) goj
 		enqueue(func() { deliver(nil, fmt.Errorf("%w: outbound request limit reached", runtime.ErrOutboundFailed)) })
 	} else if ex.Env == nil || ex.Env.HTTP == nil {
 		enqueue := vu.Register()
-		enqueue(func() { deliver(nil, fmt.Errorf("%w: no outbound HTTP in this environment", runtime.ErrOutboundFailed)) })
+		enqueue(func() {
+			deliver(nil, fmt.Errorf("%w: no outbound HTTP in this environment", runtime.ErrOutboundFailed))
+		})
 	} else {
 		enqueue := vu.Register()
 		ctx := vu.Context()

@@ -1,0 +1,1062 @@
+___INFO___
+
+{
+  "type": "TAG",
+  "id": "cvt_temp_public_id",
+  "version": 1,
+  "securityGroups": [],
+  "displayName": "Meta Conversions API",
+  "categories": ["ADVERTISING", "CONVERSIONS", "REMARKETING"],
+  "brand": {
+    "id": "tagd",
+    "displayName": "tagd"
+  },
+  "description": "Sends each event to the Meta (Facebook) Conversions API: GA4 event names become Meta standard events, customer data is normalised and SHA-256 hashed, fbp/fbc are taken from event data or cookies.",
+  "containerContexts": [
+    "SERVER"
+  ]
+}
+
+
+___TEMPLATE_PARAMETERS___
+
+[
+  {
+    "type": "TEXT",
+    "name": "pixel_id",
+    "displayName": "Pixel ID",
+    "simpleValueType": true,
+    "alwaysInSummary": true,
+    "valueHint": "1234567890",
+    "valueValidators": [
+      {"type": "NON_EMPTY"}
+    ],
+    "help": "The dataset (pixel) ID from Meta Events Manager."
+  },
+  {
+    "type": "TEXT",
+    "name": "access_token",
+    "displayName": "Access token",
+    "simpleValueType": true,
+    "valueValidators": [
+      {"type": "NON_EMPTY"}
+    ],
+    "help": "A Conversions API access token generated in Events Manager (dataset settings). Sent as the access_token query parameter."
+  },
+  {
+    "type": "TEXT",
+    "name": "api_version",
+    "displayName": "Graph API version",
+    "simpleValueType": true,
+    "defaultValue": "v21.0",
+    "help": "Graph API version in the request path, e.g. v21.0. A missing leading 'v' is added. Empty means v21.0."
+  },
+  {
+    "type": "TEXT",
+    "name": "test_event_code",
+    "displayName": "Test event code",
+    "simpleValueType": true,
+    "help": "Optional. Routes events to the Test Events tab of Events Manager (e.g. TEST12345). Remove it in production."
+  },
+  {
+    "type": "SELECT",
+    "name": "action_source",
+    "displayName": "Action source",
+    "macrosInSelect": true,
+    "selectItems": [
+      {"value": "website", "displayValue": "Website"},
+      {"value": "app", "displayValue": "App"},
+      {"value": "email", "displayValue": "Email"},
+      {"value": "phone_call", "displayValue": "Phone call"},
+      {"value": "chat", "displayValue": "Chat"},
+      {"value": "physical_store", "displayValue": "Physical store"},
+      {"value": "system_generated", "displayValue": "System generated"},
+      {"value": "business_messaging", "displayValue": "Business messaging"},
+      {"value": "other", "displayValue": "Other"}
+    ],
+    "simpleValueType": true,
+    "defaultValue": "website",
+    "help": "Where the conversion happened. Website events should carry page_location (event_source_url) and user_agent."
+  },
+  {
+    "type": "TEXT",
+    "name": "event_name_override",
+    "displayName": "Event name override",
+    "simpleValueType": true,
+    "help": "Optional. When set, every event is sent under this name, ignoring the mapping below."
+  },
+  {
+    "type": "SIMPLE_TABLE",
+    "name": "event_name_map",
+    "displayName": "Extra event name mapping",
+    "simpleTableColumns": [
+      {"defaultValue": "", "displayName": "Event name (from event data)", "name": "from", "type": "TEXT", "isUnique": true},
+      {"defaultValue": "", "displayName": "Meta event name", "name": "to", "type": "TEXT"}
+    ],
+    "newRowButtonText": "Add mapping",
+    "help": "Optional rows checked before the built-in GA4 to Meta mapping (page_view to PageView, purchase to Purchase, ...). Names matched by neither are sent unchanged as custom events."
+  },
+  {
+    "type": "CHECKBOX",
+    "name": "send_pii",
+    "checkboxText": "Send hashed customer information",
+    "displayName": "Customer information",
+    "simpleValueType": true,
+    "defaultValue": true,
+    "help": "When ticked, email, phone, name, gender, birth date, address and external id are normalised and SHA-256 hashed into user_data. When unticked only IP address, user agent, fbp and fbc are sent."
+  },
+  {
+    "type": "CHECKBOX",
+    "name": "data_processing_options",
+    "checkboxText": "Limited Data Use (LDU)",
+    "displayName": "Data processing options",
+    "simpleValueType": true,
+    "defaultValue": false,
+    "help": "Marks events for Meta's Limited Data Use processing (US state privacy laws).",
+    "subParams": [
+      {
+        "type": "TEXT",
+        "name": "dpo_country",
+        "displayName": "LDU country",
+        "simpleValueType": true,
+        "defaultValue": "0",
+        "enablingConditions": [
+          {"paramName": "data_processing_options", "paramValue": true, "type": "EQUALS"}
+        ],
+        "help": "data_processing_options_country: 0 lets Meta geolocate the event, 1 means United States."
+      },
+      {
+        "type": "TEXT",
+        "name": "dpo_state",
+        "displayName": "LDU state",
+        "simpleValueType": true,
+        "defaultValue": "0",
+        "enablingConditions": [
+          {"paramName": "data_processing_options", "paramValue": true, "type": "EQUALS"}
+        ],
+        "help": "data_processing_options_state: 0 lets Meta geolocate the event, or a Meta state code such as 1000 (California)."
+      }
+    ]
+  },
+  {
+    "type": "TEXT",
+    "name": "partner_agent",
+    "displayName": "Partner agent",
+    "simpleValueType": true,
+    "help": "Optional partner_agent string identifying the integration to Meta."
+  }
+]
+
+
+___SANDBOXED_JS_FOR_SERVER___
+
+const JSON = require('JSON');
+const Math = require('Math');
+const Object = require('Object');
+const encodeUriComponent = require('encodeUriComponent');
+const getAllEventData = require('getAllEventData');
+const getCookieValues = require('getCookieValues');
+const getTimestampMillis = require('getTimestampMillis');
+const getType = require('getType');
+const logToConsole = require('logToConsole');
+const makeInteger = require('makeInteger');
+const makeNumber = require('makeNumber');
+const makeString = require('makeString');
+const parseUrl = require('parseUrl');
+const sendHttpRequest = require('sendHttpRequest');
+const sha256Sync = require('sha256Sync');
+
+const GRAPH_URL = 'https://graph.facebook.com/';
+const DEFAULT_API_VERSION = 'v21.0';
+const DEFAULT_ACTION_SOURCE = 'website';
+const MAX_LOGGED_BODY = 1000;
+const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
+const WHITESPACE = ' \t\n\r\f\v\u00a0';
+const DIGITS = '0123456789';
+const HEX = '0123456789abcdef';
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+
+// GA4 recommended events to Meta standard events. view_item_list is left out on purpose:
+// Meta treats ViewContent as a product-detail view, so list views would inflate it; it goes
+// out as the custom event 'view_item_list' unless the mapping table says otherwise.
+const STANDARD_EVENTS = {
+  page_view: 'PageView',
+  view_item: 'ViewContent',
+  search: 'Search',
+  add_to_cart: 'AddToCart',
+  add_to_wishlist: 'AddToWishlist',
+  begin_checkout: 'InitiateCheckout',
+  add_payment_info: 'AddPaymentInfo',
+  purchase: 'Purchase',
+  generate_lead: 'Lead',
+  sign_up: 'CompleteRegistration',
+  contact: 'Contact',
+  subscribe: 'Subscribe',
+  start_trial: 'StartTrial'
+};
+
+// Where each user_data field is read from, most specific first; the first source that
+// yields a usable value wins. Paths descend into arrays (user_data.address may be a list).
+const USER_FIELDS = [
+  {key: 'em', sources: ['x-fb-ud-em', 'user_data.email_address', 'user_data.email', 'user_data.sha256_email_address']},
+  {key: 'ph', sources: ['x-fb-ud-ph', 'user_data.phone_number', 'user_data.sha256_phone_number']},
+  {key: 'fn', sources: ['x-fb-ud-fn', 'user_data.address.first_name', 'user_data.address.sha256_first_name']},
+  {key: 'ln', sources: ['x-fb-ud-ln', 'user_data.address.last_name', 'user_data.address.sha256_last_name']},
+  {key: 'ge', sources: ['x-fb-ud-ge', 'user_data.gender']},
+  {key: 'db', sources: ['x-fb-ud-db', 'user_data.date_of_birth']},
+  {key: 'ct', sources: ['x-fb-ud-ct', 'user_data.address.city']},
+  {key: 'st', sources: ['x-fb-ud-st', 'user_data.address.region']},
+  {key: 'zp', sources: ['x-fb-ud-zp', 'user_data.address.postal_code']},
+  {key: 'country', sources: ['x-fb-ud-country', 'user_data.address.country']},
+  {key: 'external_id', sources: ['x-fb-ud-external_id', 'user_data.external_id', 'user_id']}
+];
+
+const eventData = getAllEventData() || {};
+
+const pixelId = text(data.pixel_id).trim();
+const accessToken = text(data.access_token).trim();
+if (!pixelId || !accessToken) {
+  return fail('pixel_id and access_token are required');
+}
+const eventName = metaEventName(text(eventData.event_name).trim());
+if (!eventName) {
+  return fail('the event has no event_name');
+}
+
+const event = {event_name: eventName, event_time: eventTime()};
+// Without an event_id, a transaction_id still lets Meta drop repeats of the same order.
+setIf(event, 'event_id', text(eventData.event_id).trim() || text(eventData.transaction_id).trim());
+setIf(event, 'event_source_url', text(eventData.page_location).trim());
+setIf(event, 'referrer_url', text(eventData.page_referrer).trim());
+event.action_source = text(data.action_source).trim() || DEFAULT_ACTION_SOURCE;
+const userData = buildUserData(flag(data.send_pii, true));
+if (Object.keys(userData).length > 0) {
+  event.user_data = userData;
+}
+const customData = buildCustomData();
+if (Object.keys(customData).length > 0) {
+  event.custom_data = customData;
+}
+if (flag(data.data_processing_options, false)) {
+  event.data_processing_options = ['LDU'];
+  event.data_processing_options_country = integerOr(data.dpo_country, 0);
+  event.data_processing_options_state = integerOr(data.dpo_state, 0);
+}
+
+const body = {data: [event]};
+setIf(body, 'test_event_code', text(data.test_event_code).trim());
+setIf(body, 'partner_agent', text(data.partner_agent).trim());
+
+let apiVersion = text(data.api_version).trim() || DEFAULT_API_VERSION;
+if (DIGITS.indexOf(apiVersion.charAt(0)) >= 0) {
+  apiVersion = 'v' + apiVersion;
+}
+const url = GRAPH_URL + encodeUriComponent(apiVersion) + '/' + encodeUriComponent(pixelId) +
+  '/events?access_token=' + encodeUriComponent(accessToken);
+
+sendHttpRequest(url, {method: 'POST', headers: {'Content-Type': 'application/json'}}, JSON.stringify(body))
+  .then((result) => {
+    const status = result.statusCode;
+    if (status >= 200 && status < 300) {
+      data.gtmOnSuccess();
+      return;
+    }
+    const parsed = JSON.parse(text(result.body));
+    const error = parsed && getType(parsed.error) === 'object' ? parsed.error : {};
+    const line = {message: 'meta-capi: Meta rejected the event', event_name: eventName, status: status};
+    setIf(line, 'error_message', text(error.message));
+    setIf(line, 'error_code', error.code);
+    setIf(line, 'error_subcode', error.error_subcode);
+    setIf(line, 'fbtrace_id', text(error.fbtrace_id));
+    if (!line.error_message) {
+      // Not a Graph API error object (proxy page, empty body): keep the start of the body.
+      line.body = text(result.body).substring(0, MAX_LOGGED_BODY);
+    }
+    logToConsole(line);
+    data.gtmOnFailure();
+  }, (err) => {
+    logToConsole({
+      message: 'meta-capi: request failed',
+      event_name: eventName,
+      reason: text(err && err.reason) || 'failed'
+    });
+    data.gtmOnFailure();
+  });
+
+function fail(reason) {
+  logToConsole({message: 'meta-capi: ' + reason});
+  data.gtmOnFailure();
+}
+
+// Precedence: the override parameter, then the mapping table, then the built-in GA4 names;
+// anything else is sent unchanged as a custom event.
+function metaEventName(name) {
+  const override = text(data.event_name_override).trim();
+  if (override) {
+    return override;
+  }
+  if (!name) {
+    return '';
+  }
+  const rows = getType(data.event_name_map) === 'array' ? data.event_name_map : [];
+  for (let i = 0; i < rows.length; i++) {
+    const row = getType(rows[i]) === 'object' ? rows[i] : {};
+    const to = text(row.to).trim();
+    if (to && text(row.from).trim() === name) {
+      return to;
+    }
+  }
+  return STANDARD_EVENTS.hasOwnProperty(name) ? STANDARD_EVENTS[name] : name;
+}
+
+// Unix seconds. event_time in event data may be seconds or milliseconds.
+function eventTime() {
+  let time = numberOr(eventData.event_time, 0);
+  if (!(time > 0)) {
+    time = getTimestampMillis();
+  }
+  if (time > 100000000000) {
+    time = time / 1000;
+  }
+  return Math.floor(time);
+}
+
+function buildUserData(sendPii) {
+  const out = {};
+  if (sendPii) {
+    USER_FIELDS.forEach((field) => {
+      for (let i = 0; i < field.sources.length; i++) {
+        const hashes = hashAll(field.key, valuesAt(eventData, field.sources[i]));
+        if (hashes.length > 0) {
+          out[field.key] = hashes.length === 1 ? hashes[0] : hashes;
+          return;
+        }
+      }
+    });
+  }
+  // Never hashed: Meta needs these exactly as received.
+  setIf(out, 'client_ip_address', text(eventData.ip_override).trim());
+  setIf(out, 'client_user_agent', text(eventData.user_agent));
+  setIf(out, 'fbc', clickCookie());
+  setIf(out, 'fbp', browserCookie());
+  return out;
+}
+
+function hashAll(field, values) {
+  const out = [];
+  values.forEach((value) => {
+    const type = getType(value);
+    if (type !== 'string' && type !== 'number') {
+      return;
+    }
+    const raw = makeString(value).trim();
+    if (!raw) {
+      return;
+    }
+    let hashed;
+    if (isSha256Hex(raw)) {
+      hashed = raw.toLowerCase();
+    } else {
+      const normalised = normalise(field, raw);
+      if (!normalised) {
+        return;
+      }
+      hashed = sha256Sync(normalised, {outputEncoding: 'hex'});
+    }
+    if (out.indexOf(hashed) < 0) {
+      out.push(hashed);
+    }
+  });
+  return out;
+}
+
+// Meta's normalisation rules per field (protocols.md c.3). An empty result drops the value.
+function normalise(field, raw) {
+  const lower = raw.toLowerCase();
+  if (field === 'em') {
+    return lower;
+  }
+  if (field === 'ph') {
+    const digits = keepOnly(lower, DIGITS);
+    return digits.indexOf('00') === 0 ? digits.substring(2) : digits;
+  }
+  if (field === 'fn' || field === 'ln') {
+    return removeAll(lower, PUNCTUATION).trim();
+  }
+  if (field === 'ge') {
+    const gender = keepOnly(lower, LETTERS);
+    if (gender === 'f' || gender === 'female') {
+      return 'f';
+    }
+    return gender === 'm' || gender === 'male' ? 'm' : '';
+  }
+  if (field === 'db') {
+    const date = keepOnly(lower, DIGITS);
+    const century = date.substring(0, 2);
+    return date.length === 8 && (century === '19' || century === '20') ? date : '';
+  }
+  if (field === 'ct') {
+    return removeAll(lower, PUNCTUATION + WHITESPACE + DIGITS);
+  }
+  if (field === 'st') {
+    return removeAll(lower, PUNCTUATION + WHITESPACE);
+  }
+  if (field === 'zp') {
+    const zip = removeAll(lower, WHITESPACE);
+    return isZipPlus4(zip) ? zip.substring(0, 5) : zip;
+  }
+  if (field === 'country') {
+    const country = keepOnly(lower, LETTERS);
+    return country.length === 2 ? country : '';
+  }
+  // external_id: ids may be case-sensitive, so only trimmed.
+  return raw;
+}
+
+function browserCookie() {
+  return text(eventData['x-fb-ck-fbp']).trim() || text(eventData._fbp).trim() ||
+    firstCookie('_fbp');
+}
+
+// A landing URL with an fbclid that the known fbc does not carry means a new ad click, so
+// fbc is rebuilt as fb.1.<now ms>.<fbclid> (protocols.md c.4, f).
+function clickCookie() {
+  const fbc = text(eventData['x-fb-ck-fbc']).trim() || text(eventData._fbc).trim() ||
+    firstCookie('_fbc');
+  const fbclid = clickIdFromUrl(text(eventData.page_location).trim());
+  if (fbclid && fbc.split('.')[3] !== fbclid) {
+    return 'fb.1.' + makeString(getTimestampMillis()) + '.' + fbclid;
+  }
+  return fbc;
+}
+
+function firstCookie(name) {
+  const values = getCookieValues(name);
+  return getType(values) === 'array' && values.length > 0 ? text(values[0]).trim() : '';
+}
+
+function clickIdFromUrl(pageUrl) {
+  if (!pageUrl) {
+    return '';
+  }
+  const parsed = parseUrl(pageUrl);
+  if (!parsed || getType(parsed.searchParams) !== 'object') {
+    return '';
+  }
+  const value = parsed.searchParams.fbclid;
+  return text(getType(value) === 'array' ? value[0] : value).trim();
+}
+
+function buildCustomData() {
+  const out = {};
+  setIf(out, 'value', numberOr(eventData.value, undefined));
+  setIf(out, 'currency', text(eventData.currency).trim().toUpperCase());
+  const items = getType(eventData.items) === 'array' ? eventData.items : [];
+  const ids = [];
+  const contents = [];
+  let count = 0;
+  items.forEach((item) => {
+    if (getType(item) !== 'object') {
+      return;
+    }
+    let quantity = integerOr(item.quantity, 1);
+    if (quantity < 1) {
+      quantity = 1;
+    }
+    count += quantity;
+    const id = text(item.item_id).trim() || text(item.id).trim();
+    if (!id) {
+      return;
+    }
+    const content = {id: id, quantity: quantity};
+    setIf(content, 'item_price', numberOr(item.price, undefined));
+    ids.push(id);
+    contents.push(content);
+  });
+  if (ids.length > 0) {
+    out.content_ids = ids;
+    out.contents = contents;
+    out.content_type = 'product';
+  }
+  if (count > 0) {
+    out.num_items = count;
+  }
+  setIf(out, 'order_id', text(eventData.transaction_id).trim());
+  setIf(out, 'search_string', text(eventData.search_term).trim());
+  const single = items.length === 1 && getType(items[0]) === 'object' ? items[0] : {};
+  setIf(out, 'content_name', text(eventData.content_name).trim() || text(single.item_name).trim());
+  setIf(out, 'content_category',
+    text(eventData.content_category).trim() || text(single.item_category).trim());
+  // x-fb-cd-<name> keys (set by clients that speak Meta's vocabulary) win over the above.
+  Object.keys(eventData).forEach((key) => {
+    if (key.indexOf('x-fb-cd-') === 0 && key.length > 8) {
+      setIf(out, key.substring(8), eventData[key]);
+    }
+  });
+  return out;
+}
+
+// Returns every value at a dotted path, descending into arrays at any level.
+function valuesAt(obj, keyPath) {
+  if (hasKey(obj, keyPath)) {
+    return flatten([obj[keyPath]]);
+  }
+  let nodes = [obj];
+  keyPath.split('.').forEach((part) => {
+    const next = [];
+    flatten(nodes).forEach((node) => {
+      if (getType(node) === 'object' && hasKey(node, part)) {
+        next.push(node[part]);
+      }
+    });
+    nodes = next;
+  });
+  return flatten(nodes);
+}
+
+function flatten(list) {
+  let out = [];
+  list.forEach((value) => {
+    if (getType(value) === 'array') {
+      out = out.concat(flatten(value));
+    } else if (value !== undefined && value !== null) {
+      out.push(value);
+    }
+  });
+  return out;
+}
+
+// Object.keys cannot be shadowed by event data, unlike obj.hasOwnProperty.
+function hasKey(obj, key) {
+  return Object.keys(obj).indexOf(key) >= 0;
+}
+
+function isSha256Hex(value) {
+  return value.length === 64 && keepOnly(value.toLowerCase(), HEX).length === 64;
+}
+
+function isZipPlus4(zip) {
+  return zip.length === 10 && zip.charAt(5) === '-' &&
+    keepOnly(zip.substring(0, 5) + zip.substring(6), DIGITS).length === 9;
+}
+
+function keepOnly(value, allowed) {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    if (allowed.indexOf(value.charAt(i)) >= 0) {
+      out += value.charAt(i);
+    }
+  }
+  return out;
+}
+
+function removeAll(value, unwanted) {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    if (unwanted.indexOf(value.charAt(i)) < 0) {
+      out += value.charAt(i);
+    }
+  }
+  return out;
+}
+
+function text(value) {
+  const type = getType(value);
+  if (type === 'undefined' || type === 'null') {
+    return '';
+  }
+  if (type === 'string') {
+    return value;
+  }
+  if (type === 'object' || type === 'array') {
+    return JSON.stringify(value) || '';
+  }
+  return makeString(value);
+}
+
+// A finite number from a number or numeric string, else fallback.
+function numberOr(value, fallback) {
+  const type = getType(value);
+  if (type !== 'number' && !(type === 'string' && value.trim())) {
+    return fallback;
+  }
+  const number = type === 'number' ? value : makeNumber(value.trim());
+  return getType(number) === 'number' && number === number &&
+    number !== 1 / 0 && number !== -1 / 0 ? number : fallback;
+}
+
+function integerOr(value, fallback) {
+  const number = numberOr(value, undefined);
+  return number === undefined ? fallback : makeInteger(number);
+}
+
+// Checkbox values may arrive as booleans or, from hand-written configs, as strings.
+function flag(value, fallback) {
+  if (value === true || value === 'true') {
+    return true;
+  }
+  if (value === false || value === 'false') {
+    return false;
+  }
+  return fallback;
+}
+
+function setIf(obj, key, value) {
+  if (value !== undefined && value !== null && value !== '') {
+    obj[key] = value;
+  }
+}
+
+
+___SERVER_PERMISSIONS___
+
+[
+  {
+    "instance": {
+      "key": {
+        "publicId": "send_http",
+        "versionId": "1"
+      },
+      "param": [
+        {
+          "key": "allowedUrls",
+          "value": {
+            "type": 1,
+            "string": "specific"
+          }
+        },
+        {
+          "key": "urls",
+          "value": {
+            "type": 2,
+            "listItem": [
+              {
+                "type": 1,
+                "string": "https://graph.facebook.com/"
+              }
+            ]
+          }
+        }
+      ]
+    },
+    "isRequired": true
+  },
+  {
+    "instance": {
+      "key": {
+        "publicId": "read_event_data",
+        "versionId": "1"
+      },
+      "param": [
+        {
+          "key": "eventDataAccess",
+          "value": {
+            "type": 1,
+            "string": "any"
+          }
+        }
+      ]
+    },
+    "isRequired": true
+  },
+  {
+    "instance": {
+      "key": {
+        "publicId": "get_cookies",
+        "versionId": "1"
+      },
+      "param": [
+        {
+          "key": "cookieAccess",
+          "value": {
+            "type": 1,
+            "string": "specific"
+          }
+        },
+        {
+          "key": "cookieNames",
+          "value": {
+            "type": 2,
+            "listItem": [
+              {
+                "type": 1,
+                "string": "_fbp"
+              },
+              {
+                "type": 1,
+                "string": "_fbc"
+              }
+            ]
+          }
+        }
+      ]
+    },
+    "isRequired": true
+  },
+  {
+    "instance": {
+      "key": {
+        "publicId": "logging",
+        "versionId": "1"
+      },
+      "param": [
+        {
+          "key": "environments",
+          "value": {
+            "type": 1,
+            "string": "all"
+          }
+        }
+      ]
+    },
+    "isRequired": true
+  }
+]
+
+
+___TESTS___
+
+scenarios:
+- name: hashes match the worked values and the request goes to the Graph API
+  code: |-
+    mock('getAllEventData', {
+      event_name: 'purchase',
+      user_data: {
+        email_address: ' Jane.Doe@Example.com ',
+        phone_number: '+1 (555) 123-4567',
+        address: {first_name: 'Jane', city: 'San Francisco', postal_code: '94107-1234', country: 'US'}
+      },
+      'x-fb-ud-ge': 'F'
+    });
+    respond(200, '{"events_received":1,"messages":[],"fbtrace_id":"AbCdEf123"}');
+    runCode(config({}));
+    assertThat(request.url).isEqualTo('https://graph.facebook.com/v21.0/1234567890/events?access_token=EAAB%2Btoken%2F1');
+    assertThat(request.options).isEqualTo({method: 'POST', headers: {'Content-Type': 'application/json'}});
+    const ud = sentEvent().user_data;
+    assertThat(ud.em).isEqualTo('86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d');
+    assertThat(ud.ph).isEqualTo('d6736136ea896c1bfdc553e0e86e702c70d060d805696ca3e4e9e0961353860a');
+    assertThat(ud.fn).isEqualTo('81f8f6dde88365f3928796ec7aa53f72820b06db8664f5fe76a7eb13e24546a2');
+    assertThat(ud.ge).isEqualTo('252f10c83610ebca1a059c0bae8255eba2f95be4d1d7bcfa89d7248a82d9f111');
+    assertThat(ud.ct).isEqualTo('1a6bd4d9d79dc0a79b53795c70d3349fa9e38968a3fbefbfe8783efb1d2b6aac');
+    assertThat(ud.zp).isEqualTo('c884a209ebe08750a7d13db63bd02233b375bd79786cbe329ab11586cc35dead');
+    assertThat(ud.country).isEqualTo('79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621');
+    callLater(() => {
+      assertApi('gtmOnSuccess').wasCalled();
+      assertApi('gtmOnFailure').wasNotCalled();
+    });
+- name: a purchase produces the complete expected body
+  code: |-
+    mock('getAllEventData', purchaseEvent);
+    respond(200, '{"events_received":1}');
+    runCode(config({}));
+    assertThat(request.body).isEqualTo({data: [{
+      event_name: 'Purchase',
+      event_time: 1716200000,
+      event_id: 'evt-T-1001',
+      event_source_url: 'https://shop.example/checkout/thanks?order=T-1001',
+      referrer_url: 'https://shop.example/checkout',
+      action_source: 'website',
+      user_data: {
+        em: '86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d',
+        ph: 'd6736136ea896c1bfdc553e0e86e702c70d060d805696ca3e4e9e0961353860a',
+        fn: '81f8f6dde88365f3928796ec7aa53f72820b06db8664f5fe76a7eb13e24546a2',
+        ln: '799ef92a11af918e3fb741df42934f3b568ed2d93ac1df74f1b8d41a27932a6f',
+        ge: '252f10c83610ebca1a059c0bae8255eba2f95be4d1d7bcfa89d7248a82d9f111',
+        ct: '1a6bd4d9d79dc0a79b53795c70d3349fa9e38968a3fbefbfe8783efb1d2b6aac',
+        st: '6959097001d10501ac7d54c0bdb8db61420f658f2922cc26e46d536119a31126',
+        zp: 'c884a209ebe08750a7d13db63bd02233b375bd79786cbe329ab11586cc35dead',
+        country: '79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621',
+        external_id: 'fafe5e551759817bdc65038b8cb1a8263b1a8b3b60c269d67ff0f8c57ae0f733',
+        client_ip_address: '198.51.100.23',
+        client_user_agent: 'Mozilla/5.0 (Macintosh) TestBrowser/1.0',
+        fbc: 'fb.1.1716199000123.IwAR2F4-dbP0',
+        fbp: 'fb.1.1716199000123.1187654321'
+      },
+      custom_data: {
+        value: 59.98,
+        currency: 'USD',
+        content_ids: ['SKU-1', 'SKU-2'],
+        contents: [{id: 'SKU-1', quantity: 2, item_price: 19.99}, {id: 'SKU-2', quantity: 1, item_price: 20}],
+        content_type: 'product',
+        num_items: 3,
+        order_id: 'T-1001'
+      }
+    }]});
+    assertApi('getCookieValues').wasNotCalled();
+- name: GA4 names map to Meta standard events, unknown names pass through
+  code: |-
+    const cases = [
+      ['page_view', 'PageView'], ['view_item', 'ViewContent'], ['view_item_list', 'view_item_list'],
+      ['search', 'Search'], ['add_to_cart', 'AddToCart'], ['add_to_wishlist', 'AddToWishlist'],
+      ['begin_checkout', 'InitiateCheckout'], ['add_payment_info', 'AddPaymentInfo'],
+      ['purchase', 'Purchase'], ['generate_lead', 'Lead'], ['sign_up', 'CompleteRegistration'],
+      ['contact', 'Contact'], ['subscribe', 'Subscribe'], ['start_trial', 'StartTrial'],
+      ['quiz_done', 'quiz_done'], ['toString', 'toString']
+    ];
+    respond(200, '{}');
+    cases.forEach((c) => {
+      mock('getAllEventData', {event_name: c[0]});
+      runCode(config({}));
+      assertThat(sentEvent().event_name, c[0]).isEqualTo(c[1]);
+    });
+- name: the mapping table wins over built-in names and the override wins over both
+  code: |-
+    respond(200, '{}');
+    const table = [{from: 'generate_lead', to: 'SubmitApplication'}, {from: 'view_item_list', to: 'ViewContent'}, {from: 'x', to: ''}];
+    mock('getAllEventData', {event_name: 'generate_lead'});
+    runCode(config({event_name_map: table}));
+    assertThat(sentEvent().event_name).isEqualTo('SubmitApplication');
+    mock('getAllEventData', {event_name: 'view_item_list'});
+    runCode(config({event_name_map: table}));
+    assertThat(sentEvent().event_name).isEqualTo('ViewContent');
+    mock('getAllEventData', {event_name: 'x'});
+    runCode(config({event_name_map: table}));
+    assertThat(sentEvent().event_name).isEqualTo('x');
+    mock('getAllEventData', {event_name: 'generate_lead'});
+    runCode(config({event_name_map: table, event_name_override: 'Schedule'}));
+    assertThat(sentEvent().event_name).isEqualTo('Schedule');
+- name: hashed inputs pass through lower-cased, arrays and address lists are hashed per value
+  code: |-
+    mock('getAllEventData', {
+      event_name: 'sign_up',
+      user_data: {
+        email_address: ['a@example.com', ' A@Example.com ', 'B@example.com', ''],
+        sha256_phone_number: 'D6736136EA896C1BFDC553E0E86E702C70D060D805696CA3E4E9E0961353860A',
+        address: [{first_name: 'Mary-Jane', last_name: "O'Brien", region: 'C.A.'}, {first_name: 'Ann'}],
+        date_of_birth: '1990-05-17',
+        gender: 'Female'
+      },
+      'x-fb-ud-ph': '',
+      'x-fb-ud-external_id': '  User-42 '
+    });
+    respond(200, '{}');
+    runCode(config({}));
+    const ud = sentEvent().user_data;
+    assertThat(ud.em).isEqualTo([
+      '08168cd80dfd534ab0f10af10f1303fe00af2d43ab5c1432360d137f8197e17a',
+      'e8f39b3e1382367d6d41ab34dc270d4e7533f978c9e9a775dfe2185b2f96b96c'
+    ]);
+    assertThat(ud.ph).isEqualTo('d6736136ea896c1bfdc553e0e86e702c70d060d805696ca3e4e9e0961353860a');
+    assertThat(ud.fn).isEqualTo([
+      'f08f448a5e7a9dc3619bb7c129f6a7d5fc6af002cea17ad71dfdc1c68f4d4e0e',
+      '49915e0d7d4b402e3017d010bc1c0e83cac6c797d6c16e66340fe3268693a6a1'
+    ]);
+    assertThat(ud.ln).isEqualTo('b4cb6cb33fe4b865868de825023a1e2790dc12ac01ecc8d7c5afe8254071c8ba');
+    assertThat(ud.st).isEqualTo('6959097001d10501ac7d54c0bdb8db61420f658f2922cc26e46d536119a31126');
+    assertThat(ud.db).isEqualTo('7eaa6e2f3dca12acc11ad21625299f660e38a7510de1e12cf2013dd5274d2926');
+    assertThat(ud.ge).isEqualTo('252f10c83610ebca1a059c0bae8255eba2f95be4d1d7bcfa89d7248a82d9f111');
+    assertThat(ud.external_id).isEqualTo('fafe5e551759817bdc65038b8cb1a8263b1a8b3b60c269d67ff0f8c57ae0f733');
+- name: phone numbers lose the 00 prefix; unusable values are dropped
+  code: |-
+    mock('getAllEventData', {
+      event_name: 'contact',
+      user_data: {
+        phone_number: '0049 151 1234-5678',
+        gender: 'unknown',
+        date_of_birth: '17/05/90',
+        address: {country: 'Germany', postal_code: ' 10115 ', city: 'Berlin 10'}
+      }
+    });
+    respond(200, '{}');
+    runCode(config({}));
+    const ud = sentEvent().user_data;
+    assertThat(ud.ph).isEqualTo('8efb96404be52f6109b9db0f687274a81e9e3cc23fabd6f0da5d38baa3d2facd');
+    assertThat(ud.zp).isEqualTo('ac7bb74de6884ffce919c15fef4193749d4588026c643973946713ac46da540d');
+    assertThat(ud.ct).isEqualTo('fb38a93fd89e1a5fc7852a5d7109e321d23a721a1899292273ac5a21dc4db378');
+    assertThat(ud.ge).isUndefined();
+    assertThat(ud.db).isUndefined();
+    assertThat(ud.country).isUndefined();
+- name: with send_pii off only ip, user agent, fbp and fbc are sent
+  code: |-
+    mock('getAllEventData', purchaseEvent);
+    respond(200, '{}');
+    runCode(config({send_pii: false}));
+    assertThat(sentEvent().user_data).isEqualTo({
+      client_ip_address: '198.51.100.23',
+      client_user_agent: 'Mozilla/5.0 (Macintosh) TestBrowser/1.0',
+      fbc: 'fb.1.1716199000123.IwAR2F4-dbP0',
+      fbp: 'fb.1.1716199000123.1187654321'
+    });
+    assertThat(sentEvent().custom_data.order_id).isEqualTo('T-1001');
+- name: fbp and fbc come from cookies when event data has none
+  code: |-
+    mock('getAllEventData', {event_name: 'page_view', page_location: 'https://shop.example/'});
+    mock('getCookieValues', (name) => name === '_fbp' ? ['fb.1.1716199000000.555'] : ['fb.1.1716199000000.IwOld']);
+    respond(200, '{}');
+    runCode(config({}));
+    assertThat(sentEvent().user_data).isEqualTo({fbc: 'fb.1.1716199000000.IwOld', fbp: 'fb.1.1716199000000.555'});
+    assertApi('getCookieValues').wasCalledWith('_fbp');
+    assertApi('getCookieValues').wasCalledWith('_fbc');
+- name: fbc is built from fbclid when missing or when the click id changed, kept when it matches
+  code: |-
+    mock('getTimestampMillis', 1716200000123);
+    respond(200, '{}');
+    const landing = 'https://shop.example/p?utm_source=fb&fbclid=IwAR2F4-dbP0xyz&x=1';
+    mock('getAllEventData', {event_name: 'page_view', page_location: landing});
+    runCode(config({}));
+    assertThat(sentEvent().user_data.fbc).isEqualTo('fb.1.1716200000123.IwAR2F4-dbP0xyz');
+    assertThat(sentEvent().event_time).isEqualTo(1716200000);
+    mock('getAllEventData', {event_name: 'page_view', page_location: landing, 'x-fb-ck-fbc': 'fb.1.1716100000000.IwAR2F4-dbP0xyz.AQ'});
+    runCode(config({}));
+    assertThat(sentEvent().user_data.fbc).isEqualTo('fb.1.1716100000000.IwAR2F4-dbP0xyz.AQ');
+    mock('getAllEventData', {event_name: 'page_view', page_location: landing, _fbc: 'fb.1.1716100000000.IwOlderClick'});
+    runCode(config({}));
+    assertThat(sentEvent().user_data.fbc).isEqualTo('fb.1.1716200000123.IwAR2F4-dbP0xyz');
+- name: event_time accepts seconds or milliseconds and falls back to the clock
+  code: |-
+    mock('getTimestampMillis', 1716300000999);
+    respond(200, '{}');
+    mock('getAllEventData', {event_name: 'purchase', event_time: 1716200000123});
+    runCode(config({}));
+    assertThat(sentEvent().event_time).isEqualTo(1716200000);
+    mock('getAllEventData', {event_name: 'purchase', event_time: '1716200001'});
+    runCode(config({}));
+    assertThat(sentEvent().event_time).isEqualTo(1716200001);
+    mock('getAllEventData', {event_name: 'purchase', event_time: 'yesterday'});
+    runCode(config({}));
+    assertThat(sentEvent().event_time).isEqualTo(1716300000);
+- name: event_id falls back to transaction_id; empty fields are omitted
+  code: |-
+    respond(200, '{}');
+    mock('getAllEventData', {event_name: 'purchase', transaction_id: 'T-9', event_time: 1716200000});
+    runCode(config({}));
+    assertThat(request.body).isEqualTo({data: [{
+      event_name: 'Purchase', event_time: 1716200000, event_id: 'T-9', action_source: 'website',
+      custom_data: {order_id: 'T-9'}
+    }]});
+    mock('getAllEventData', {event_name: 'page_view', event_time: 1716200000, page_referrer: ''});
+    runCode(config({action_source: 'app'}));
+    assertThat(request.body).isEqualTo({data: [{event_name: 'PageView', event_time: 1716200000, action_source: 'app'}]});
+- name: custom_data covers search, single items and x-fb-cd overrides
+  code: |-
+    respond(200, '{}');
+    mock('getAllEventData', {event_name: 'search', search_term: 'blue mug', event_time: 1716200000});
+    runCode(config({}));
+    assertThat(sentEvent().custom_data).isEqualTo({search_string: 'blue mug'});
+    mock('getAllEventData', {
+      event_name: 'view_item', value: '19.99', currency: 'eur', event_time: 1716200000,
+      items: [{item_id: 'SKU-1', item_name: 'Blue Mug', item_category: 'Kitchen', price: '19.99'}],
+      'x-fb-cd-content_type': 'product_group', 'x-fb-cd-predicted_ltv': 120
+    });
+    runCode(config({}));
+    assertThat(sentEvent().custom_data).isEqualTo({
+      value: 19.99, currency: 'EUR', content_ids: ['SKU-1'], contents: [{id: 'SKU-1', quantity: 1, item_price: 19.99}],
+      content_type: 'product_group', num_items: 1, content_name: 'Blue Mug', content_category: 'Kitchen',
+      predicted_ltv: 120
+    });
+- name: test_event_code, partner_agent, LDU and a bare API version are honoured
+  code: |-
+    mock('getAllEventData', {event_name: 'lead_form', event_time: 1716200000});
+    respond(200, '{}');
+    runCode(config({api_version: '22.0', test_event_code: 'TEST123', partner_agent: 'tagd',
+                    data_processing_options: true, dpo_country: '1', dpo_state: '1000'}));
+    assertThat(request.url).isEqualTo('https://graph.facebook.com/v22.0/1234567890/events?access_token=EAAB%2Btoken%2F1');
+    assertThat(request.body).isEqualTo({
+      data: [{
+        event_name: 'lead_form', event_time: 1716200000, action_source: 'website',
+        data_processing_options: ['LDU'], data_processing_options_country: 1, data_processing_options_state: 1000
+      }],
+      test_event_code: 'TEST123',
+      partner_agent: 'tagd'
+    });
+- name: a Graph API error is logged with message, code and fbtrace_id and fails the tag
+  code: |-
+    let line;
+    mock('logToConsole', (arg) => { line = arg; });
+    mock('getAllEventData', {event_name: 'purchase'});
+    respond(400, '{"error":{"message":"Invalid OAuth access token.","type":"OAuthException","code":190,"fbtrace_id":"AbCdEf123"}}');
+    runCode(config({}));
+    callLater(() => {
+      assertApi('gtmOnFailure').wasCalled();
+      assertApi('gtmOnSuccess').wasNotCalled();
+      assertThat(line).isEqualTo({
+        message: 'meta-capi: Meta rejected the event', event_name: 'Purchase', status: 400,
+        error_message: 'Invalid OAuth access token.', error_code: 190, fbtrace_id: 'AbCdEf123'
+      });
+    });
+- name: a non-JSON error answer is logged with its body
+  code: |-
+    mock('getAllEventData', {event_name: 'purchase'});
+    respond(502, 'Bad Gateway');
+    runCode(config({}));
+    callLater(() => {
+      assertApi('gtmOnFailure').wasCalled();
+      assertApi('logToConsole').wasCalledWith({
+        message: 'meta-capi: Meta rejected the event', event_name: 'Purchase', status: 502, body: 'Bad Gateway'
+      });
+    });
+- name: a network failure fails the tag
+  code: |-
+    mock('getAllEventData', {event_name: 'purchase'});
+    mock('sendHttpRequest', () => Promise.create((resolve, reject) => reject({reason: 'failed'})));
+    runCode(config({}));
+    callLater(() => {
+      assertApi('gtmOnFailure').wasCalled();
+      assertApi('logToConsole').wasCalledWith({message: 'meta-capi: request failed', event_name: 'Purchase', reason: 'failed'});
+    });
+- name: missing pixel id, token or event name fails without a request
+  code: |-
+    respond(200, '{}');
+    mock('getAllEventData', {event_name: 'purchase'});
+    runCode(config({pixel_id: ''}));
+    runCode(config({access_token: undefined}));
+    assertApi('logToConsole').wasCalledWith({message: 'meta-capi: pixel_id and access_token are required'});
+    mock('getAllEventData', {client_id: '1.2'});
+    runCode(config({}));
+    assertApi('logToConsole').wasCalledWith({message: 'meta-capi: the event has no event_name'});
+    assertApi('sendHttpRequest').wasNotCalled();
+    assertApi('gtmOnFailure').wasCalled();
+    assertApi('gtmOnSuccess').wasNotCalled();
+setup: |-
+  const JSON = require('JSON');
+  const Object = require('Object');
+  const Promise = require('Promise');
+  const callLater = require('callLater');
+  let request;
+  // Records the request (body parsed) and answers with the given status and body.
+  const respond = (status, responseBody) => {
+    mock('sendHttpRequest', (url, options, body) => {
+      request = {url: url, options: options, body: JSON.parse(body)};
+      return Promise.create((resolve) => resolve({statusCode: status, headers: {}, body: responseBody}));
+    });
+  };
+  const sentEvent = () => request.body.data[0];
+  const config = (extra) => {
+    const params = {pixel_id: '1234567890', access_token: 'EAAB+token/1', api_version: 'v21.0',
+                    action_source: 'website', send_pii: true, data_processing_options: false};
+    Object.keys(extra).forEach((key) => { params[key] = extra[key]; });
+    return params;
+  };
+  const purchaseEvent = {
+    event_name: 'purchase',
+    event_id: 'evt-T-1001',
+    event_time: 1716200000,
+    page_location: 'https://shop.example/checkout/thanks?order=T-1001',
+    page_referrer: 'https://shop.example/checkout',
+    ip_override: '198.51.100.23',
+    user_agent: 'Mozilla/5.0 (Macintosh) TestBrowser/1.0',
+    user_id: 'User-42',
+    currency: 'usd',
+    value: 59.98,
+    transaction_id: 'T-1001',
+    items: [
+      {item_id: 'SKU-1', item_name: 'Blue Mug', price: 19.99, quantity: 2},
+      {item_id: 'SKU-2', item_name: 'Green Tea', price: 20, quantity: 1}
+    ],
+    user_data: {
+      email_address: ' Jane.Doe@Example.com ',
+      phone_number: '+1 (555) 123-4567',
+      address: {
+        first_name: 'Jane', last_name: 'Doe', city: 'San Francisco', region: 'CA',
+        postal_code: '94107-1234', country: 'US'
+      }
+    },
+    'x-fb-ud-ge': 'F',
+    'x-fb-ck-fbp': 'fb.1.1716199000123.1187654321',
+    'x-fb-ck-fbc': 'fb.1.1716199000123.IwAR2F4-dbP0'
+  };
+
+
+___NOTES___
+
+Built-in tagd template, written for tagd from scratch.
