@@ -20,7 +20,7 @@ type generation struct {
 
 // Engine dispatches requests to the current container and swaps containers atomically.
 type Engine struct {
-	cur      atomic.Pointer[generation]
+	cur    atomic.Pointer[generation]
 	Logger *slog.Logger
 	// Observe, when set, is called with every finished exchange (preview, metrics).
 	Observe func(x *Exchange, status int, dur time.Duration)

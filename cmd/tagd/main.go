@@ -16,12 +16,12 @@ import (
 	"strings"
 	"syscall"
 
-	_ "github.com/tagd-dev/tagd/sandbox/api" // the sGTM API bundle
 	"github.com/tagd-dev/tagd/config"
 	"github.com/tagd-dev/tagd/examples"
 	"github.com/tagd-dev/tagd/runtime"
 	"github.com/tagd-dev/tagd/runtime/loader"
 	"github.com/tagd-dev/tagd/runtime/server"
+	_ "github.com/tagd-dev/tagd/sandbox/api" // the sGTM API bundle
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
