@@ -61,6 +61,7 @@ func (l Limits) withDefaults() Limits {
 var (
 	ErrCPUBudget = errors.New("script exceeded its CPU budget and was stopped")
 	ErrDeadline  = errors.New("execution deadline passed")
+	ErrCallStack = errors.New("maximum call stack size exceeded")
 )
 
 // Hooks let the test framework intercept require() (mocks, call recording) and the
@@ -353,6 +354,7 @@ func (vu *VU) Enter(f func() error) (err error) {
 		var so *goja.StackOverflowError
 		if errors.As(err, &so) {
 			vu.broken = true
+			err = ErrCallStack
 		}
 	}()
 	return f()
