@@ -24,6 +24,8 @@ type Engine struct {
 	Logger *slog.Logger
 	// Observe, when set, is called with every finished exchange (preview, metrics).
 	Observe func(x *Exchange, status int, dur time.Duration)
+	// Capture, when set, decides per request whether to record a Trace (preview).
+	Capture func(r *http.Request, preview bool) bool
 
 	inflight sync.WaitGroup
 	closing  atomic.Bool
@@ -98,6 +100,9 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x := NewExchange(req, c)
 	x.Preview = r.Header.Get("X-Gtm-Server-Preview") != "" || r.Header.Get("X-Tagd-Preview") != ""
+	if e.Capture != nil && e.Capture(r, x.Preview) {
+		x.Trace = &Trace{}
+	}
 	status := e.handle(r.Context(), x, w)
 	dur := time.Since(start)
 	e.Logger.Info("request", "request_id", x.ID, "method", req.Method, "path", req.Path, "client", x.ClaimedBy(), "status", status, "events", len(x.Events()), "duration_ms", float64(dur.Microseconds())/1000, "remote_ip", req.RemoteIP)

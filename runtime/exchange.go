@@ -14,7 +14,8 @@ type Exchange struct {
 	ID        string
 	Request   *Request
 	Container *Container
-	Preview   bool // a preview/debug request
+	Preview   bool   // a preview/debug request
+	Trace     *Trace // set when this request is captured for preview; nil otherwise
 
 	resp *Response
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -22,11 +23,13 @@ const (
 
 // TagResult is what happened to one fired tag.
 type TagResult struct {
-	Name     string        `json:"name"`
-	Template string        `json:"template,omitempty"`
-	Status   Outcome       `json:"status"`
-	Duration time.Duration `json:"duration_ns"`
-	Error    string        `json:"error,omitempty"`
+	Name     string  `json:"name"`
+	Template string  `json:"template,omitempty"`
+	Status   Outcome `json:"status"`
+	// Data is the tag's resolved parameters (captured requests only).
+	Data     map[string]any `json:"data,omitempty"`
+	Duration time.Duration  `json:"duration_ns"`
+	Error    string         `json:"error,omitempty"`
 }
 
 // NotFired records why a tag did not fire.
@@ -37,11 +40,13 @@ type NotFired struct {
 
 // EventResult is one event's pass through the container.
 type EventResult struct {
-	Event    Event         `json:"event"`
-	Tags     []TagResult   `json:"tags"`
-	NotFired []NotFired    `json:"not_fired,omitempty"`
-	Start    time.Time     `json:"start"`
-	Duration time.Duration `json:"duration_ns"`
+	Event Event       `json:"event"`
+	Tags  []TagResult `json:"tags"`
+	// Variables holds the variables evaluated for the event (captured requests only).
+	Variables map[string]any `json:"variables,omitempty"`
+	NotFired  []NotFired     `json:"not_fired,omitempty"`
+	Start     time.Time      `json:"start"`
+	Duration  time.Duration  `json:"duration_ns"`
 }
 
 // Firing is one run of one tag for one event.
@@ -137,6 +142,9 @@ func runEvent(ctx context.Context, x *Exchange, ev Event, hooks RunHooks) *Event
 		if f.err != nil {
 			r.Error = f.err.Error()
 		}
+		if x.Trace != nil {
+			r.Data = redactSecrets(f.Data)
+		}
 		res.Tags = append(res.Tags, r)
 		lvl := slog.LevelDebug
 		if r.Status != Success {
@@ -163,6 +171,9 @@ func runEvent(ctx context.Context, x *Exchange, ev Event, hooks RunHooks) *Event
 		for _, cb := range cbs {
 			cb(id, DeepCopy(data).(map[string]any))
 		}
+	}
+	if x.Trace != nil {
+		res.Variables = ec.Variables()
 	}
 	res.Duration = time.Since(res.Start)
 	return res
@@ -211,4 +222,30 @@ func matchAny(ctx context.Context, ec *EventContext, ts []*Trigger) (bool, strin
 		s += r
 	}
 	return false, s
+}
+
+// Variables returns the variables evaluated so far for this event.
+func (ec *EventContext) Variables() map[string]any {
+	ec.mu.Lock()
+	defer ec.mu.Unlock()
+	out := make(map[string]any, len(ec.vars))
+	for k, v := range ec.vars {
+		out[k] = DeepCopy(v.v)
+	}
+	return out
+}
+
+// redactSecrets hides parameter values whose names look like credentials, so preview
+// never displays access tokens.
+func redactSecrets(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		lk := strings.ToLower(k)
+		if strings.Contains(lk, "token") || strings.Contains(lk, "secret") || strings.Contains(lk, "password") || strings.Contains(lk, "api_key") {
+			out[k] = "[redacted]"
+			continue
+		}
+		out[k] = DeepCopy(v)
+	}
+	return out
 }

@@ -152,3 +152,27 @@ func TestPromiseVariableAndTagSignals(t *testing.T) {
 		t.Errorf("throw in callback: %s", r.Status)
 	}
 }
+
+func TestStringPatternCacheKeepsSemantics(t *testing.T) {
+	pool := sandbox.NewPool(sandbox.Limits{})
+	code := `const h = 'a'.repeat(64);
+const r = [];
+for (let i = 0; i < 3; i++) { r.push(h.match('^[A-Fa-f0-9]{64}$') !== null); }
+r.push('xyz'.match('q') === null, 'a1b2'.match('[0-9]')[0], 'a1b2'.search('b'), 'AbC'.match('(b)(C)').length);
+const re = require('createRegex')('b', 'g');
+r.push('abcb'.match(re).length);
+let keys = 0; for (const k in 'ab') { keys++; }
+r.push(keys);
+return r.join()`
+	res := run(t, pool, program(t, "MACRO", code, ""), runtime.Event{})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if got := res.Value; got != "true,true,true,true,1,2,3,2,2" {
+		t.Errorf("got %v", got)
+	}
+	bad := run(t, pool, program(t, "MACRO", "return 'x'.match('(')", ""), runtime.Event{})
+	if bad.Err == nil {
+		t.Error("invalid pattern did not throw")
+	}
+}

@@ -181,6 +181,7 @@ func (vu *VU) harden() {
 			vu.natives[name] = o
 		}
 	}
+	vu.cacheStringPatterns()
 	names, err := rt.RunString("Object.getOwnPropertyNames(globalThis)")
 	if err == nil {
 		for _, n := range FromJS(names).([]any) {

@@ -31,7 +31,8 @@ func init() {
 			vu.Throw(err)
 		}
 		line := runtime.ConsoleLine{Source: ex.Name, Message: renderArgs(vu, c.Arguments)}
-		if x := ex.Exchange(); x != nil {
+		x := ex.Exchange()
+		if x != nil {
 			line.RequestID = x.ID
 		}
 		if len(c.Arguments) == 1 && TypeOf(c.Arguments[0]) == "object" {
@@ -41,6 +42,9 @@ func init() {
 		}
 		if max := vu.Limits().MaxLogBytes; len(line.Message) > max {
 			line.Message = line.Message[:max] + "…(truncated)"
+		}
+		if x != nil {
+			x.Trace.AddConsole(line)
 		}
 		if ex.Env != nil && ex.Env.Console != nil {
 			ex.Env.Console(vu.Context(), line)

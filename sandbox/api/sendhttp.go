@@ -141,8 +141,13 @@ func sendHTTP(vu *sandbox.VU, c goja.FunctionCall, api string, getOnly bool) goj
 		enqueue := vu.Register()
 		ctx := vu.Context()
 		d := ex.Env.HTTP
+		x := ex.Exchange()
 		go func() {
+			start := time.Now()
 			resp, err := d.Do(ctx, req)
+			if x != nil && x.Trace != nil {
+				x.Trace.AddOutbound(req, resp, err, start)
+			}
 			enqueue(func() { deliver(resp, err) })
 		}()
 	}
