@@ -1,0 +1,19 @@
+___INFO___
+
+{"type": "TAG", "version": 1, "displayName": "Broken", "containerContexts": ["SERVER"]}
+
+
+___TEMPLATE_PARAMETERS___
+
+[
+  {
+    "type": "TEXT",
+    "name": "a",
+    "lineCount": "3"
+  }
+]
+
+___SANDBOXED_JS_FOR_SERVER___
+
+data.gtmOnSuccess();
+

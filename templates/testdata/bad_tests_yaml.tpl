@@ -1,0 +1,17 @@
+___INFO___
+
+{"type": "TAG", "version": 1, "displayName": "Broken", "containerContexts": ["SERVER"]}
+
+___SANDBOXED_JS_FOR_SERVER___
+
+data.gtmOnSuccess();
+
+
+___TESTS___
+
+scenarios:
+- name: fine
+  code: runCode({});
+- name: broken
+   code: |-
+    runCode({});

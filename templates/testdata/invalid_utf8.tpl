@@ -1,0 +1,7 @@
+___INFO___
+
+{"type": "TAG", "version": 1, "displayName": "Broken", "containerContexts": ["SERVER"]}
+
+___SANDBOXED_JS_FOR_SERVER___
+
+const s = "ÿ";

@@ -1,0 +1,8 @@
+___TEMPLATE_PARAMETERS___
+
+[]
+
+
+___SANDBOXED_JS_FOR_SERVER___
+
+return 1;
