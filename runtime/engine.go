@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,8 +28,9 @@ type Engine struct {
 	// Capture, when set, decides per request whether to record a Trace (preview).
 	Capture func(r *http.Request, preview bool) bool
 
-	inflight sync.WaitGroup
-	closing  atomic.Bool
+	inflight   sync.WaitGroup
+	background sync.WaitGroup // client work that outlives its response
+	closing    atomic.Bool
 }
 
 // NewEngine returns an engine serving c.
@@ -87,6 +89,17 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g := e.acquire()
 	defer g.users.Done()
 	c := g.c
+	if c.Env != nil {
+		if bp, ok := c.Env.HTTP.(Backpressurer); ok {
+			if full, after := bp.Backpressure(); full {
+				secs := max(int((after+time.Second-1)/time.Second), 1)
+				w.Header().Set("Retry-After", strconv.Itoa(secs))
+				e.Logger.Warn("rejecting request: the outbox is full", "path", r.URL.Path, "retry_after_s", secs)
+				http.Error(w, "outbox full: retry later", http.StatusServiceUnavailable)
+				return
+			}
+		}
+	}
 
 	req, err := ReadRequest(r, c.Requests)
 	if err != nil {
@@ -99,6 +112,9 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x := NewExchange(req, c)
+	// Tags may still be running after the response is sent: Shutdown waits for them too.
+	e.inflight.Add(1)
+	defer func() { go func() { x.Wait(); e.inflight.Done() }() }()
 	x.Preview = r.Header.Get("X-Gtm-Server-Preview") != "" || r.Header.Get("X-Tagd-Preview") != ""
 	if e.Capture != nil && e.Capture(r, x.Preview) {
 		x.Trace = &Trace{}
@@ -122,35 +138,55 @@ func (e *Engine) handle(ctx context.Context, x *Exchange, w http.ResponseWriter)
 	cctx, cancel := context.WithTimeout(base, timeout)
 	defer cancel()
 	for _, cb := range c.Clients {
-		claimed, err := e.runClient(cctx, cb, x)
-		if err != nil && !claimed {
-			e.Logger.Error("client failed", "request_id", x.ID, "client", cb.Name, "error", err)
-			continue
+		// The client runs in its own goroutine so that a response it returns early (before
+		// its events finished) reaches the browser at once; the rest of its work goes on in
+		// the background and is tracked for graceful shutdown.
+		type outcome struct {
+			claimed bool
+			err     error
 		}
-		if claimed {
-			x.ClientReturned()
-			if err != nil {
-				e.Logger.Error("client failed after claiming", "request_id", x.ID, "client", cb.Name, "error", err)
+		doneCh := make(chan outcome, 1)
+		e.background.Add(1)
+		go func() {
+			defer e.background.Done()
+			claimed, err := e.runClient(cctx, cb, x)
+			if claimed {
+				x.ClientReturned()
 			}
-			// Wait for the response to be returned, or for all of the client's events.
-			done := make(chan struct{})
-			go func() { x.Wait(); close(done) }()
-			select {
-			case <-x.resp.Done():
-			case <-done:
-				if !x.resp.Returned() {
-					e.Logger.Warn("client did not return a response; sending what was staged", "request_id", x.ID, "client", cb.Name)
-				}
-			case <-cctx.Done():
-				e.Logger.Error("client timed out before returning a response", "request_id", x.ID, "client", cb.Name)
-				http.Error(w, "timeout", http.StatusGatewayTimeout)
-				return http.StatusGatewayTimeout
-			}
-			x.resp.Return()
+			doneCh <- outcome{claimed, err}
+		}()
+		var res outcome
+		select {
+		case res = <-doneCh:
+		case <-x.resp.Done():
+			// Returned early: send it; the client finishes in the background.
 			status, _, _ := x.resp.Snapshot()
 			x.resp.WriteTo(w)
+			go func() {
+				r := <-doneCh
+				if r.err != nil {
+					e.Logger.Error("client failed after returning its response", "request_id", x.ID, "client", cb.Name, "error", r.err)
+				}
+			}()
 			return status
 		}
+		if res.err != nil && !res.claimed {
+			e.Logger.Error("client failed", "request_id", x.ID, "client", cb.Name, "error", res.err)
+			continue
+		}
+		if !res.claimed {
+			continue
+		}
+		if res.err != nil {
+			e.Logger.Error("client failed after claiming", "request_id", x.ID, "client", cb.Name, "error", res.err)
+		}
+		if !x.resp.Returned() {
+			e.Logger.Warn("client did not return a response; sending what was staged", "request_id", x.ID, "client", cb.Name)
+			x.resp.Return()
+		}
+		status, _, _ := x.resp.Snapshot()
+		x.resp.WriteTo(w)
+		return status
 	}
 	e.Logger.Warn("no client claimed the request", "request_id", x.ID, "method", x.Request.Method, "path", x.Request.Path)
 	http.Error(w, "no client claimed the request", http.StatusBadRequest)
@@ -176,7 +212,7 @@ func (e *Engine) runClient(ctx context.Context, cb *ClientBinding, x *Exchange) 
 func (e *Engine) Shutdown(ctx context.Context) error {
 	e.closing.Store(true)
 	done := make(chan struct{})
-	go func() { e.inflight.Wait(); close(done) }()
+	go func() { e.inflight.Wait(); e.background.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil

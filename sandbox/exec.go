@@ -83,6 +83,10 @@ func (vu *VU) Execute(ctx context.Context, ex *Execution) Result {
 	}
 	data := vu.BuildData(ex)
 	ret, err := vu.Call(fn, goja.Undefined(), data)
+	if ex.Locals == nil {
+		ex.Locals = map[string]any{}
+	}
+	ex.Locals[LocalClientReturned] = true
 	return vu.settle(ex, ret, err)
 }
 
@@ -146,6 +150,11 @@ func (vu *VU) taskError(err error) {
 func (vu *VU) settle(ex *Execution, ret goja.Value, err error) Result {
 	kind := ex.Program.Template.Info.Type
 	if err != nil {
+		// A client that threw may already have started runContainer calls: let them finish
+		// (their callbacks still run) before ending, or they would wait for the deadline.
+		if kind == templates.KindClient && !vu.broken {
+			_ = vu.RunLoop(nil)
+		}
 		return vu.finish(ex, nil, err)
 	}
 	switch kind {

@@ -105,8 +105,19 @@ func (ex *Execution) Exchange() *runtime.Exchange {
 	return nil
 }
 
-// Event returns the event being processed, or nil.
+// LocalBoundEC is the Execution.Locals key under which bindToEvent keeps the event a bound
+// call runs for.
+const LocalBoundEC = "tagd.boundEC"
+
+// LocalClientReturned marks, in Execution.Locals, that the client body has returned.
+const LocalClientReturned = "tagd.clientReturned"
+
+// Event returns the event being processed, or nil. Inside a bindToEvent call it is the
+// bound event.
 func (ex *Execution) Event() runtime.Event {
+	if ec, ok := ex.Locals[LocalBoundEC].(*runtime.EventContext); ok && ec != nil {
+		return ec.Event
+	}
 	if ex.EC != nil {
 		return ex.EC.Event
 	}
@@ -357,6 +368,7 @@ func (vu *VU) Enter(f func() error) (err error) {
 			vu.broken = true
 			err = ErrCallStack
 		}
+		reportInterrupt(err)
 	}()
 	return f()
 }

@@ -90,6 +90,7 @@ triggers = ["Purchase"]
 pixel_id = "1234567890"
 access_token = "${E2E_META_TOKEN}"
 test_event_code = "TEST42"
+api_version = "v21.0"
 
 [[tag]]
 name = "Postback"
