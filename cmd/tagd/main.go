@@ -16,12 +16,13 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/tagd-dev/tagd/clients/ga4"
 	"github.com/tagd-dev/tagd/config"
 	"github.com/tagd-dev/tagd/examples"
 	"github.com/tagd-dev/tagd/runtime"
 	"github.com/tagd-dev/tagd/runtime/loader"
 	"github.com/tagd-dev/tagd/runtime/server"
-	_ "github.com/tagd-dev/tagd/sandbox/api" // the sGTM API bundle
+	"github.com/tagd-dev/tagd/sandbox/api" // the sGTM API bundle
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -36,6 +37,13 @@ Usage:
   tagd test [--json] [--junit FILE] [--run REGEX] [-v] PATH...
   tagd version
 `
+
+func init() {
+	// extractEventsFromMpv2 uses the complete GA4 parser of the built-in client.
+	api.SetMpv2Parser(func(r *runtime.Request) ([]map[string]any, error) {
+		return ga4.Parse(ga4.Hit{Method: r.Method, RawQuery: r.RawQuery, Body: r.Body, Header: r.Header, RemoteIP: r.RemoteIP})
+	})
+}
 
 func main() {
 	if len(os.Args) < 2 {
