@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -74,6 +75,7 @@ func sendHTTP(vu *sandbox.VU, c goja.FunctionCall, api string, getOnly bool) goj
 	if f, ok := goja.AssertFunction(c.Argument(1)); ok {
 		cb, optIdx = f, 2
 	}
+	var getToken func(ctx context.Context) (string, error)
 	req := &runtime.OutboundRequest{Method: http.MethodGet, URL: raw, Header: http.Header{}, Timeout: vu.Limits().HTTPTimeout, Source: ex.Name}
 	if opts, ok := sandbox.FromJS(c.Argument(optIdx)).(map[string]any); ok {
 		if m, ok := opts["method"].(string); ok && m != "" && !getOnly {
@@ -91,9 +93,7 @@ func sendHTTP(vu *sandbox.VU, c goja.FunctionCall, api string, getOnly bool) goj
 			req.Timeout = time.Duration(t) * time.Millisecond
 		}
 		if auth, ok := opts["authorization"].(map[string]any); ok {
-			if tok, ok := auth["token"].(string); ok {
-				req.Header.Set("Authorization", "Bearer "+tok)
-			}
+			getToken = googleAuthorization(ex, auth)
 		}
 	}
 	if !getOnly {
@@ -144,7 +144,19 @@ func sendHTTP(vu *sandbox.VU, c goja.FunctionCall, api string, getOnly bool) goj
 		x := ex.Exchange()
 		go func() {
 			start := time.Now()
-			resp, err := d.Do(ctx, req)
+			var resp *runtime.OutboundResponse
+			var err error
+			if getToken != nil {
+				tok, terr := getToken(ctx)
+				if terr != nil {
+					err = fmt.Errorf("%w: google credentials: %v", runtime.ErrOutboundFailed, terr)
+				} else {
+					req.Header.Set("Authorization", "Bearer "+tok)
+				}
+			}
+			if err == nil {
+				resp, err = d.Do(ctx, req)
+			}
 			if x != nil && x.Trace != nil {
 				x.Trace.AddOutbound(req, resp, err, start)
 			}
