@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"math"
+	"sort"
 	"strconv"
 
 	"github.com/dop251/goja"
@@ -28,9 +29,21 @@ func (vu *VU) ToJS(v any) goja.Value {
 		}
 		return rt.ToValue(t.String())
 	case map[string]any:
+		// Go maps have no order; sort keys so JSON.stringify and for-in are deterministic.
 		o := rt.NewObject()
-		for k, x := range t {
-			_ = o.Set(k, vu.ToJS(x))
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			_ = o.Set(k, vu.ToJS(t[k]))
+		}
+		return o
+	case *OrderedMap:
+		o := rt.NewObject()
+		for _, k := range t.Keys {
+			_ = o.Set(k, vu.ToJS(t.Values[k]))
 		}
 		return o
 	case runtime.Event:
@@ -124,4 +137,22 @@ func fromJS(v goja.Value, depth int) any {
 		return out
 	}
 	return v.Export()
+}
+
+// OrderedMap is an object whose key order matters to templates (a URL's query parameters
+// in the order they were written). ToJS keeps Keys' order.
+type OrderedMap struct {
+	Keys   []string
+	Values map[string]any
+}
+
+// Set adds or replaces a key, keeping first-insertion order.
+func (m *OrderedMap) Set(k string, v any) {
+	if m.Values == nil {
+		m.Values = map[string]any{}
+	}
+	if _, ok := m.Values[k]; !ok {
+		m.Keys = append(m.Keys, k)
+	}
+	m.Values[k] = v
 }

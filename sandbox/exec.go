@@ -159,6 +159,9 @@ func (vu *VU) settle(ex *Execution, ret goja.Value, err error) Result {
 	}
 	switch kind {
 	case templates.KindMacro:
+		if th, ok := vu.thenable(ret); ok {
+			return vu.awaitThenable(ex, ret.(*goja.Object), th)
+		}
 		if p, ok := ret.Export().(*goja.Promise); ok {
 			lerr := vu.RunLoop(func() bool { return p.State() != goja.PromiseStatePending })
 			switch p.State() {
@@ -212,4 +215,60 @@ func (vu *VU) finish(ex *Execution, val goja.Value, err error) Result {
 		}
 		return r
 	}
+}
+
+// thenable reports whether v is a non-native promise-like object (the sandbox's own
+// Promise, or a test's hand-made {then: ...}).
+func (vu *VU) thenable(v goja.Value) (goja.Callable, bool) {
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return nil, false
+	}
+	if _, native := obj.Export().(*goja.Promise); native {
+		return nil, false
+	}
+	return goja.AssertFunction(obj.Get("then"))
+}
+
+// awaitThenable waits for a promise-like value to settle and finishes with its outcome.
+func (vu *VU) awaitThenable(ex *Execution, obj *goja.Object, then goja.Callable) Result {
+	var settled, rejected bool
+	var val goja.Value
+	onF := vu.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+		if !settled {
+			settled, val = true, c.Argument(0)
+		}
+		return goja.Undefined()
+	})
+	onR := vu.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+		if !settled {
+			settled, rejected, val = true, true, c.Argument(0)
+		}
+		return goja.Undefined()
+	})
+	if _, err := vu.Call(then, obj, onF, onR); err != nil {
+		return vu.finish(ex, nil, err)
+	}
+	lerr := vu.RunLoop(func() bool { return settled })
+	switch {
+	case settled && rejected:
+		return vu.finish(ex, nil, fmt.Errorf("variable promise rejected: %s", val.String()))
+	case settled:
+		// The value itself may be a native promise (adopted later): settle that too.
+		if p, ok := val.Export().(*goja.Promise); ok {
+			lerr = vu.RunLoop(func() bool { return p.State() != goja.PromiseStatePending })
+			if p.State() == goja.PromiseStateFulfilled {
+				return vu.finish(ex, p.Result(), nil)
+			}
+			if p.State() == goja.PromiseStateRejected {
+				return vu.finish(ex, nil, fmt.Errorf("variable promise rejected: %s", p.Result().String()))
+			}
+		} else {
+			return vu.finish(ex, val, nil)
+		}
+	}
+	if lerr == nil {
+		lerr = errors.New("variable promise never settled")
+	}
+	return vu.finish(ex, nil, lerr)
 }

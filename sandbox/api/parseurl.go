@@ -28,20 +28,7 @@ func ParseURL(s string) (map[string]any, bool) {
 	if err != nil || u.Scheme == "" || (u.Host == "" && u.Opaque == "") {
 		return nil, false
 	}
-	params := map[string]any{}
-	if q, err := url.ParseQuery(u.RawQuery); err == nil {
-		for k, v := range q {
-			if len(v) == 1 {
-				params[k] = v[0]
-			} else {
-				vals := make([]any, len(v))
-				for i, x := range v {
-					vals[i] = x
-				}
-				params[k] = vals
-			}
-		}
-	}
+	params := ParseQueryOrdered(u.RawQuery)
 	pass, _ := u.User.Password()
 	search := ""
 	if u.RawQuery != "" {
@@ -75,4 +62,48 @@ func ParseURL(s string) (map[string]any, bool) {
 		"searchParams": params,
 		"hash":         hash,
 	}, true
+}
+
+// ParseQueryOrdered decodes a query string like URLSearchParams does: in order, '+' as a
+// space, and leniently — a malformed percent-escape stays as written instead of dropping
+// the pair. Repeated names collect their values into an array.
+func ParseQueryOrdered(q string) *sandbox.OrderedMap {
+	m := &sandbox.OrderedMap{Values: map[string]any{}}
+	for _, pair := range strings.Split(q, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, v = lenientUnescape(k), lenientUnescape(v)
+		switch old := m.Values[k].(type) {
+		case nil:
+			m.Set(k, v)
+		case string:
+			m.Set(k, []any{old, v})
+		case []any:
+			m.Set(k, append(old, v))
+		}
+	}
+	return m
+}
+
+func lenientUnescape(s string) string {
+	s = strings.ReplaceAll(s, "+", " ")
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var out []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			h, ok1 := unhex(s[i+1])
+			l, ok2 := unhex(s[i+2])
+			if ok1 && ok2 {
+				out = append(out, h<<4|l)
+				i += 2
+				continue
+			}
+		}
+		out = append(out, s[i])
+	}
+	return strings.ToValidUTF8(string(out), "\uFFFD")
 }

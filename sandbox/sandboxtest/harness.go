@@ -92,7 +92,12 @@ func (h *harness) newExecution() *sandbox.Execution {
 		Debug:   true, // GTM runs tests like a preview: debug-only logging is on
 		Hooks:   h,
 		Logger:  env.Logger,
-		Locals:  map[string]any{},
+		Locals:  map[string]any{"tagd.detachedEvent": true},
+		// GTM's test environment does not enforce permissions of un-mocked APIs (published
+		// suites call logToConsole with no permissions declared); report, don't throw.
+		PermissionWarning: func(err error) {
+			h.log("warning: " + err.Error() + " (serving would deny this call)")
+		},
 	}
 	return h.ex
 }
