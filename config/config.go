@@ -56,6 +56,12 @@ type Config struct {
 	Triggers  []Trigger  `json:"triggers"`
 	Variables []Variable `json:"variables"`
 	Tags      []Tag      `json:"tags"`
+	// Transformations edit the event data that selected tags see ([[transformation]]).
+	Transformations []Transformation `json:"transformations,omitempty"`
+	// Packs says where installed template packs live ([packs]).
+	Packs Packs `json:"packs,omitzero"`
+	// Preview says which requests the preview UI records ([preview]).
+	Preview Preview `json:"preview,omitzero"`
 
 	name string   // file name used in messages
 	pos  *posNode // where each key was written; nil for configs not parsed from text
@@ -88,6 +94,9 @@ type Sandbox struct {
 	HTTPTimeout         time.Duration `json:"http_timeout"`
 	MaxOutboundRequests int           `json:"max_outbound_requests"`
 	MaxResponseBytes    int64         `json:"max_response_bytes"`
+	// AllowPrivateNetworks lists CIDRs templates may reach although they are loopback,
+	// private, link-local or metadata addresses (the SSRF guard refuses those by default).
+	AllowPrivateNetworks []string `json:"allow_private_networks"`
 }
 
 // Client is one [[client]]. Exactly one of Type (a built-in client) and Template (a CLIENT
@@ -167,6 +176,16 @@ type Tag struct {
 	Paused           bool           `json:"paused"`
 	Parameters       map[string]any `json:"parameters"`
 	Line             int            `json:"line"`
+
+	// SetupTag fires before this tag (sGTM tag sequencing); with StopOnSetupFailure this tag
+	// fires only if the setup tag succeeded.
+	SetupTag           string `json:"setup_tag,omitempty"`
+	StopOnSetupFailure bool   `json:"stop_on_setup_failure,omitempty"`
+	// TeardownTag fires after this tag; with StopTeardownOnFailure only if this tag succeeded.
+	TeardownTag           string `json:"teardown_tag,omitempty"`
+	StopTeardownOnFailure bool   `json:"stop_teardown_on_failure,omitempty"`
+	// FiringOption is FireOncePerEvent ("" means the same) or FireUnlimited.
+	FiringOption string `json:"firing_option,omitempty"`
 }
 
 // Defaults for zero values.

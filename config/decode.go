@@ -327,6 +327,7 @@ func (d *decoder) config(top map[string]any) *Config {
 	b.duration("http_timeout", &c.Sandbox.HTTPTimeout, false)
 	b.int("max_outbound_requests", &c.Sandbox.MaxOutboundRequests)
 	b.integer("max_response_bytes", &c.Sandbox.MaxResponseBytes)
+	b.strList("allow_private_networks", &c.Sandbox.AllowPrivateNetworks, true, false)
 	b.done()
 
 	for i, t := range root.tables("client") {
@@ -345,6 +346,16 @@ func (d *decoder) config(top map[string]any) *Config {
 		t.where = elemLabel("tag", i, t.m)
 		c.Tags = append(c.Tags, d.tag(t))
 	}
+	for i, t := range root.tables("transformation") {
+		t.where = elemLabel("transformation", i, t.m)
+		c.Transformations = append(c.Transformations, d.transformation(t))
+	}
+	pk := root.section("packs", "packs")
+	d.packs(pk, &c.Packs)
+	pk.done()
+	pv := root.section("preview", "preview")
+	d.preview(pv, &c.Preview)
+	pv.done()
 	root.done()
 	return c
 }
@@ -461,6 +472,12 @@ func (d *decoder) tag(t *table) Tag {
 	t.duration("timeout", &g.Timeout, false)
 	t.boolean("paused", &g.Paused)
 	g.Parameters = t.freeTable("parameters")
+	t.str("setup_tag", &g.SetupTag, false)
+	t.boolean("stop_on_setup_failure", &g.StopOnSetupFailure)
+	t.str("teardown_tag", &g.TeardownTag, false)
+	t.boolean("stop_teardown_on_failure", &g.StopTeardownOnFailure)
+	t.str("firing_option", &g.FiringOption, false)
+	g.FiringOption = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(g.FiringOption)), "-", "_")
 	t.done()
 	return g
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -97,6 +98,13 @@ func (d *HTTPDispatcher) Target(rawURL string) (string, error) {
 
 // Do performs one attempt.
 func (d *HTTPDispatcher) Do(ctx context.Context, r *OutboundRequest) (*OutboundResponse, error) {
+	start := time.Now()
+	resp, err := d.do(ctx, r)
+	reportOutbound(r, resp, err, start)
+	return resp, err
+}
+
+func (d *HTTPDispatcher) do(ctx context.Context, r *OutboundRequest) (*OutboundResponse, error) {
 	target, err := d.Target(r.URL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: bad url: %v", ErrOutboundFailed, err)
@@ -151,4 +159,20 @@ func (d *HTTPDispatcher) Do(ctx context.Context, r *OutboundRequest) (*OutboundR
 		return nil, fmt.Errorf("%w: reading response: %v", ErrOutboundFailed, err)
 	}
 	return &OutboundResponse{StatusCode: resp.StatusCode, Header: resp.Header, Body: b}, nil
+}
+
+// Guard makes the dispatcher refuse loopback, private, link-local and cloud-metadata
+// addresses (after DNS resolution, and on redirects) unless allow-listed: a template must
+// not reach the machine's or the VPC's internal services. It is not applied with an
+// outbound redirect, whose target the operator chose.
+func (d *HTTPDispatcher) Guard(allow []netip.Prefix) {
+	if d.Redirect != nil {
+		return
+	}
+	if tr, ok := d.Client.Transport.(*http.Transport); ok {
+		tr.DialContext = GuardedDialContext(allow)
+		// A proxy would hide the real destination from the guard.
+		tr.Proxy = nil
+	}
+	d.Client.CheckRedirect = CheckRedirect(allow)
 }

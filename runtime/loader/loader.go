@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"sort"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/tagd-dev/tagd/clients"
 	"github.com/tagd-dev/tagd/config"
 	"github.com/tagd-dev/tagd/runtime"
+	"github.com/tagd-dev/tagd/runtime/packs"
 	"github.com/tagd-dev/tagd/sandbox"
 	"github.com/tagd-dev/tagd/tags"
 	"github.com/tagd-dev/tagd/templates"
@@ -61,6 +64,7 @@ type builder struct {
 	progs map[string]*sandbox.Program
 	files []string
 	hash  []string
+	packs *packs.Set // installed template packs (packs.go); nil when none
 }
 
 // Build compiles everything the config names into a container. All problems are reported
@@ -91,10 +95,15 @@ func Build(cfg *config.Config, o Options) (*Result, error) {
 		ClientTimeout:   cfg.Server.ClientTimeout,
 		Close:           b.pool.Close,
 	}
+	b.openPacks()
 	b.buildTriggers(c)
 	b.buildVariables(c)
 	b.buildTags(c)
+	b.linkSequences(c)
+	b.buildTransformations(c)
 	b.buildClients(c)
+	// Clients holding resources (the click store) are released with their generation.
+	c.Close = closeWithClients(c.Close, c.Clients)
 
 	redirect := cfg.Server.OutboundRedirect
 	if o.OutboundRedirect != "" {
@@ -106,6 +115,11 @@ func Build(cfg *config.Config, o Options) (*Result, error) {
 		if err != nil {
 			b.errs = append(b.errs, fmt.Sprintf("%s: %v", b.pos(0), err))
 		} else {
+			allow, perr := parsePrefixes(cfg.Sandbox.AllowPrivateNetworks)
+			if perr != nil {
+				b.errorf(0, "sandbox.allow_private_networks: %v", perr)
+			}
+			d.Guard(allow)
 			httpd = d
 		}
 	}
@@ -115,6 +129,7 @@ func Build(cfg *config.Config, o Options) (*Result, error) {
 	}
 	c.Requests = runtime.RequestOptions{MaxBodyBytes: cfg.Server.MaxBodyBytes, PathPrefix: cfg.Server.PathPrefix, TrustedProxies: proxies}
 	if len(b.errs) > 0 {
+		closeClients(c.Clients)
 		b.pool.Close()
 		return &Result{Files: b.files, Config: cfg}, b.errs
 	}
@@ -182,7 +197,9 @@ func (b *builder) program(ref string, want templates.Kind, line int, what string
 	key := ref
 	var t *templates.Template
 	var err error
-	if tags.IsBuiltinRef(ref) {
+	if pk, pt, isPack, perr := b.packTemplate(ref); isPack {
+		key, t, err = pk, pt, perr
+	} else if tags.IsBuiltinRef(ref) {
 		t, err = tags.Builtin(ref)
 	} else {
 		path := b.cfg.ResolvePath(ref)
@@ -330,6 +347,8 @@ func (b *builder) buildTags(c *runtime.Container) {
 }
 
 func (b *builder) buildClients(c *runtime.Container) {
+	// The click and postback clients keep their store in server.data_dir.
+	clients.SetDataDir(b.cfg.Server.DataDir)
 	for _, cl := range b.cfg.Clients {
 		what := fmt.Sprintf("client %q", cl.Name)
 		cb := &runtime.ClientBinding{Name: cl.Name, Priority: cl.Priority}
@@ -353,4 +372,41 @@ func (b *builder) buildClients(c *runtime.Container) {
 		c.Clients = append(c.Clients, cb)
 	}
 	sort.SliceStable(c.Clients, func(i, j int) bool { return c.Clients[i].Priority > c.Clients[j].Priority })
+}
+
+// closeWithClients returns a Close that also closes the clients that hold resources.
+func closeWithClients(next func(), cs []*runtime.ClientBinding) func() {
+	return func() {
+		closeClients(cs)
+		if next != nil {
+			next()
+		}
+	}
+}
+
+func closeClients(cs []*runtime.ClientBinding) {
+	for _, cb := range cs {
+		if cl, ok := cb.Client.(io.Closer); ok {
+			if err := cl.Close(); err != nil {
+				slog.Warn("closing client", "client", cb.Name, "error", err)
+			}
+		}
+	}
+}
+
+// parsePrefixes reads CIDRs (a bare IP is a single-address prefix).
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither a CIDR nor an IP address", s)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
