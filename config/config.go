@@ -62,6 +62,7 @@ type Config struct {
 	Packs Packs `json:"packs,omitzero"`
 	// Preview says which requests the preview UI records ([preview]).
 	Preview Preview `json:"preview,omitzero"`
+	Cloud   Cloud   `json:"cloud,omitzero"`
 
 	name string   // file name used in messages
 	pos  *posNode // where each key was written; nil for configs not parsed from text

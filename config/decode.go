@@ -353,6 +353,12 @@ func (d *decoder) config(top map[string]any) *Config {
 	pk := root.section("packs", "packs")
 	d.packs(pk, &c.Packs)
 	pk.done()
+	cl := root.section("cloud", "cloud")
+	d.cloud(cl, &c.Cloud)
+	for key, err := range c.Cloud.validate() {
+		cl.errf(key, "%v", err)
+	}
+	cl.done()
 	pv := root.section("preview", "preview")
 	d.preview(pv, &c.Preview)
 	pv.done()

@@ -15,13 +15,18 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/tagd-dev/tagd/clients/ga4"
 	"github.com/tagd-dev/tagd/config"
 	"github.com/tagd-dev/tagd/examples"
 	"github.com/tagd-dev/tagd/runtime"
+	"github.com/tagd-dev/tagd/runtime/cloud"
 	"github.com/tagd-dev/tagd/runtime/loader"
+	"github.com/tagd-dev/tagd/runtime/metrics"
+	"github.com/tagd-dev/tagd/runtime/preview"
 	"github.com/tagd-dev/tagd/runtime/server"
+	"github.com/tagd-dev/tagd/sandbox"
 	"github.com/tagd-dev/tagd/sandbox/api" // the sGTM API bundle
 )
 
@@ -32,7 +37,7 @@ const usage = `tagd — self-hosted server-side tagging runtime
 
 Usage:
   tagd serve [-config FILE] [-listen ADDR] [-admin-listen ADDR] [-outbound-redirect URL]
-             [-log-format json|text] [-log-level debug|info|warn|error]
+             [-log-format json|text] [-log-level debug|info|warn|error] [-preview-all]
   tagd check -config FILE
   tagd test [--json] [--junit FILE] [--run REGEX] [-v] PATH...
   tagd version
@@ -81,6 +86,7 @@ func versionString() string {
 
 type serveFlags struct {
 	config, listen, admin, redirect, logFormat, logLevel string
+	previewAll                                           bool
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -93,6 +99,7 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.redirect, "outbound-redirect", "", "send every template HTTP request to this base URL instead")
 	fs.StringVar(&f.logFormat, "log-format", "", "json or text (overrides server.log_format)")
 	fs.StringVar(&f.logLevel, "log-level", "", "debug, info, warn or error (overrides server.log_level)")
+	fs.BoolVar(&f.previewAll, "preview-all", false, "record every request for the preview UI, not only those with a preview header (sets preview.capture_all)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -153,17 +160,24 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	slog.SetDefault(logger)
 	opts := loader.Options{Logger: logger, OutboundRedirect: f.redirect, Storage: runtime.NewTemplateStorage(0)}
+	closeCloud, err := openCloud(cfg, f.config == "", logger)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer closeCloud()
 	res, err := loader.Build(cfg, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	engine := runtime.NewEngine(res.Container, logger)
+	mets, rec := observe(engine, cfg, f.previewAll)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var rl *loader.Reloader
 	if f.config != "" {
-		rl = &loader.Reloader{Path: f.config, Options: opts, Engine: engine, Logger: logger}
+		rl = &loader.Reloader{Path: f.config, Options: opts, Engine: engine, Logger: logger, OnResult: mets.ObserveReload}
 		go func() {
 			if err := rl.Watch(ctx, res.Files); err != nil && ctx.Err() == nil {
 				logger.Error("config watcher stopped; hot reload is off", "error", err)
@@ -184,7 +198,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if admin == "off" {
 		admin = ""
 	}
-	err = server.Run(ctx, server.Options{Listen: listen, AdminListen: admin, AdminToken: cfg.Server.AdminToken, Engine: engine, Reloader: rl, Logger: logger})
+	err = server.Run(ctx, server.Options{Listen: listen, AdminListen: admin, AdminToken: cfg.Server.AdminToken, Engine: engine, Reloader: rl, Logger: logger, Preview: rec, Metrics: mets})
 	if err != nil {
 		logger.Error("server stopped", "error", err)
 		return 1
@@ -220,4 +234,43 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%s: ok (%d clients, %d tags, %d variables, %d triggers, %d templates; version %s)\n",
 		*path, len(c.Clients), len(c.Tags), len(c.Variables), len(c.Triggers)-1, res.Templates, c.Env.Version)
 	return 0
+}
+
+// observe builds the metrics and the preview recorder and hooks them into the engine, the
+// outbound dispatcher and the sandbox. Preview settings are read once, at start-up.
+func observe(engine *runtime.Engine, cfg *config.Config, previewAll bool) (*metrics.Metrics, *preview.Recorder) {
+	m := metrics.New(metrics.Options{})
+	p := cfg.Preview
+	rec := preview.New(preview.Options{Size: p.Size(), Disabled: !p.IsEnabled(), CaptureAll: p.CaptureAll || previewAll, Header: p.Header})
+	engine.Capture = rec.Capture
+	engine.Observe = func(x *runtime.Exchange, status int, dur time.Duration) {
+		m.ObserveExchange(x, status, dur)
+		rec.Observe(x, status, dur)
+	}
+	runtime.SetOutboundHook(m.ObserveOutbound)
+	sandbox.SetInterruptHook(m.ObserveInterrupt)
+	return m, rec
+}
+
+// openCloud opens the Firestore/BigQuery/Google-auth backends the config names. The
+// embedded example keeps them in memory so that running it writes nothing to disk.
+func openCloud(cfg *config.Config, embedded bool, logger *slog.Logger) (func(), error) {
+	cc := cloud.Config{
+		DataDir: cfg.Server.DataDir, Project: cfg.Cloud.Project,
+		Firestore: cfg.Cloud.Firestore, FirestoreURL: cfg.Cloud.FirestoreURL,
+		BigQuery: cfg.Cloud.BigQuery, BigQueryURL: cfg.Cloud.BigQueryURL,
+		Credentials: cfg.Cloud.Credentials, TokenURL: cfg.Cloud.TokenURL, Logger: logger,
+	}
+	if embedded {
+		cc.DataDir, cc.Firestore, cc.BigQuery = "", "memory", "memory"
+	}
+	b, err := cloud.Open(cc)
+	if err != nil {
+		return nil, fmt.Errorf("cloud backends: %w", err)
+	}
+	prev := cloud.SetDefault(b)
+	return func() {
+		cloud.SetDefault(prev)
+		_ = b.Close()
+	}, nil
 }
