@@ -176,3 +176,17 @@ return r.join()`
 		t.Error("invalid pattern did not throw")
 	}
 }
+
+func TestLint(t *testing.T) {
+	p := program(t, "TAG", "const log = require('logToConsole');\nconst x = require('getEventData');\nconst y = require('nope');\nconst J = require('JSON');", `[{"instance": {"key": {"publicId": "logging", "versionId": "1"}, "param": [{"key": "environments", "value": {"type": 1, "string": "all"}}]}}]`)
+	got := sandbox.Lint(p)
+	if len(got) != 2 {
+		t.Fatalf("lint = %q", got)
+	}
+	if !strings.Contains(got[0], "t.tpl:8:") || !strings.Contains(got[0], `getEventData needs permission "read_event_data"`) {
+		t.Errorf("lint[0] = %q", got[0])
+	}
+	if !strings.Contains(got[1], "t.tpl:9:") || !strings.Contains(got[1], "unknown API") {
+		t.Errorf("lint[1] = %q", got[1])
+	}
+}

@@ -141,3 +141,22 @@ func TestCheckCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckWarnsAboutUndeclaredPermissions(t *testing.T) {
+	dir := t.TempDir()
+	tpl := "___INFO___\n\n{\"type\": \"TAG\", \"id\": \"cvt_temp_public_id\", \"version\": 1, \"displayName\": \"X\", \"containerContexts\": [\"SERVER\"]}\n\n___SANDBOXED_JS_FOR_SERVER___\n\nconst getAllEventData = require('getAllEventData');\ndata.gtmOnSuccess();\n"
+	if err := os.WriteFile(filepath.Join(dir, "x.tpl"), []byte(tpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "tagd.toml")
+	if err := os.WriteFile(cfg, []byte("[[client]]\nname = \"GA4\"\ntype = \"ga4\"\n[[tag]]\nname = \"X\"\ntemplate = \"x.tpl\"\ntriggers = [\"All Events\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb strings.Builder
+	if code := runCheck([]string{"-config", cfg}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "x.tpl:7: getAllEventData needs permission \"read_event_data\"") {
+		t.Errorf("no warning:\n%s", errb.String())
+	}
+}
