@@ -22,6 +22,7 @@ type Limits struct {
 	MaxOutboundRequests int           // per execution
 	MaxResponseBytes    int64
 	MaxLogBytes         int // per logToConsole line
+	MaxStringLength     int // longest string repeat/padStart/padEnd may build
 }
 
 // DefaultLimits are used for zero fields.
@@ -32,6 +33,7 @@ var DefaultLimits = Limits{
 	MaxOutboundRequests: 50,
 	MaxResponseBytes:    5 << 20,
 	MaxLogBytes:         64 << 10,
+	MaxStringLength:     16 << 20,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -53,6 +55,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxLogBytes > 0 {
 		d.MaxLogBytes = l.MaxLogBytes
+	}
+	if l.MaxStringLength > 0 {
+		d.MaxStringLength = l.MaxStringLength
 	}
 	return d
 }
@@ -196,6 +201,8 @@ func (vu *VU) harden() {
 		}
 	}
 	vu.cacheStringPatterns()
+	vu.capStringBuilders(vu.limits.MaxStringLength)
+	vu.freezeBuiltins()
 	names, err := rt.RunString("Object.getOwnPropertyNames(globalThis)")
 	if err == nil {
 		for _, n := range FromJS(names).([]any) {

@@ -1,0 +1,81 @@
+package sandbox
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dlclark/regexp2/v2"
+	"github.com/dop251/goja"
+)
+
+// RegexBacktrackLimit bounds one backtracking regex match. goja falls back from RE2 to
+// regexp2 for lookarounds and backreferences, and a catastrophic pattern there neither
+// ends nor honours Interrupt; with a timeout the match reports "no match" instead.
+const RegexBacktrackLimit = 100 * time.Millisecond
+
+func init() {
+	// Process-wide by regexp2's design; must be set before any pattern compiles.
+	regexp2.DefaultMatchTimeout = RegexBacktrackLimit
+}
+
+// freezeBuiltins freezes the built-in constructors and prototypes a template can reach
+// through literals (`[].__proto__`, `({}).constructor`). Runtimes are pooled, so without
+// this one template could replace Array.prototype.map for every later execution.
+func (vu *VU) freezeBuiltins() {
+	_, _ = vu.rt.RunString(`(function () {
+  var f = Object.freeze, gp = Object.getPrototypeOf;
+  var roots = [Object, Array, String, Number, Boolean, RegExp, Promise, Error, TypeError,
+    RangeError, SyntaxError, ReferenceError, Date, JSON, Math, Symbol,
+    gp(function(){}), gp(function*(){}), gp(async function(){})];
+  for (var i = 0; i < roots.length; i++) {
+    var r = roots[i];
+    if (!r) { continue; }
+    f(r);
+    if (r.prototype) { f(r.prototype); }
+  }
+  f(gp([][Symbol.iterator]()));
+  f(gp(gp([][Symbol.iterator]())));
+})()`)
+}
+
+// capStringBuilders wraps the native string builders that allocate in one uninterruptible
+// step ('x'.repeat(1e9)) with a length check.
+func (vu *VU) capStringBuilders(max int) {
+	str := vu.natives["String"]
+	if str == nil {
+		return
+	}
+	proto, ok := str.Get("prototype").(*goja.Object)
+	if !ok {
+		return
+	}
+	rt := vu.rt
+	wrap := func(name string, size func(this goja.Value, args []goja.Value) float64) {
+		orig, ok := goja.AssertFunction(proto.Get(name))
+		if !ok {
+			return
+		}
+		f := func(call goja.FunctionCall) goja.Value {
+			if n := size(call.This, call.Arguments); n > float64(max) {
+				panic(rt.NewGoError(fmt.Errorf("String.prototype.%s: result of %.0f characters exceeds the sandbox limit of %d", name, n, max)))
+			}
+			v, err := orig(call.This, call.Arguments...)
+			if err != nil {
+				panic(err)
+			}
+			return v
+		}
+		_ = proto.DefineDataProperty(name, rt.ToValue(f), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+	arg := func(args []goja.Value, i int) float64 {
+		if i < len(args) {
+			return args[i].ToFloat()
+		}
+		return 0
+	}
+	wrap("repeat", func(this goja.Value, args []goja.Value) float64 {
+		return float64(len(this.String())) * arg(args, 0)
+	})
+	wrap("padStart", func(_ goja.Value, args []goja.Value) float64 { return arg(args, 0) })
+	wrap("padEnd", func(_ goja.Value, args []goja.Value) float64 { return arg(args, 0) })
+}
