@@ -48,6 +48,7 @@ func TestSandboxSurface(t *testing.T) {
 		{"require facades", "const J = require('JSON'); return J.stringify({a: [1]}) + J.parse('x{') ", `{"a":[1]}undefined`},
 		{"data is a plain object", "return require('getType')(data) + data.x", "object1"},
 		{"unknown api", "return typeof require('nope')", "undefined"},
+		{"test APIs absent in serving", "return [typeof runCode, typeof mock, typeof assertApi, typeof assertThat, typeof fail, typeof require('assertThat'), typeof require('mock')].join()", "undefined,undefined,undefined,undefined,undefined,undefined,undefined"},
 		{"undeclared assignment throws", "leak = 1; return 'no'", ""},
 		{"facades are frozen", "const M = require('Math'); M.floor = null; return 'mutated'", ""},
 	}
