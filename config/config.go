@@ -95,6 +95,8 @@ type Sandbox struct {
 	HTTPTimeout         time.Duration `json:"http_timeout"`
 	MaxOutboundRequests int           `json:"max_outbound_requests"`
 	MaxResponseBytes    int64         `json:"max_response_bytes"`
+	MaxStringLength     int           `json:"max_string_length"` // longest string repeat/padStart/padEnd may build
+	MaxLogBytes         int           `json:"max_log_bytes"`     // longest logToConsole line kept
 	// AllowPrivateNetworks lists CIDRs templates may reach although they are loopback,
 	// private, link-local or metadata addresses (the SSRF guard refuses those by default).
 	AllowPrivateNetworks []string `json:"allow_private_networks"`

@@ -328,6 +328,8 @@ func (d *decoder) config(top map[string]any) *Config {
 	b.int("max_outbound_requests", &c.Sandbox.MaxOutboundRequests)
 	b.integer("max_response_bytes", &c.Sandbox.MaxResponseBytes)
 	b.strList("allow_private_networks", &c.Sandbox.AllowPrivateNetworks, true, false)
+	b.int("max_string_length", &c.Sandbox.MaxStringLength)
+	b.int("max_log_bytes", &c.Sandbox.MaxLogBytes)
 	b.done()
 
 	for i, t := range root.tables("client") {
