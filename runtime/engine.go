@@ -15,8 +15,55 @@ import (
 // container is closed only after its last request finished.
 type generation struct {
 	c       *Container
-	users   sync.WaitGroup
-	retired atomic.Bool
+	mu      sync.Mutex
+	users   int
+	retired bool
+	closed  bool
+}
+
+// enter registers a user; it fails only once the generation has been closed.
+func (g *generation) enter() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return false
+	}
+	g.users++
+	return true
+}
+
+// leave unregisters a user and closes a retired generation when it was the last.
+func (g *generation) leave() {
+	g.mu.Lock()
+	g.users--
+	last := g.retired && g.users == 0 && !g.closed
+	if last {
+		g.closed = true
+	}
+	g.mu.Unlock()
+	if last {
+		g.close()
+	}
+}
+
+// retire marks the generation swapped out and closes it once nobody uses it.
+func (g *generation) retire() {
+	g.mu.Lock()
+	g.retired = true
+	now := g.users == 0 && !g.closed
+	if now {
+		g.closed = true
+	}
+	g.mu.Unlock()
+	if now {
+		g.close()
+	}
+}
+
+func (g *generation) close() {
+	if g.c.Close != nil {
+		g.c.Close()
+	}
 }
 
 // Engine dispatches requests to the current container and swaps containers atomically.
@@ -53,26 +100,17 @@ func (e *Engine) Swap(c *Container) *Container {
 	if old == nil {
 		return nil
 	}
-	old.retired.Store(true)
-	go func() {
-		old.users.Wait()
-		if old.c.Close != nil {
-			old.c.Close()
-		}
-	}()
+	old.retire()
 	return old.c
 }
 
+// acquire returns the current generation with a user registered. A generation that was
+// swapped out but is still in use remains valid; only a closed one is skipped.
 func (e *Engine) acquire() *generation {
 	for {
-		g := e.cur.Load()
-		g.users.Add(1)
-		// Re-check: if a swap slipped in between Load and Add, the old one may already be
-		// waiting to close; use the new one instead.
-		if e.cur.Load() == g {
+		if g := e.cur.Load(); g.enter() {
 			return g
 		}
-		g.users.Done()
 	}
 }
 
@@ -87,7 +125,7 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.inflight.Add(1)
 	defer e.inflight.Done()
 	g := e.acquire()
-	defer g.users.Done()
+	defer g.leave()
 	c := g.c
 	if c.Env != nil {
 		if bp, ok := c.Env.HTTP.(Backpressurer); ok {
@@ -150,6 +188,7 @@ func (e *Engine) handle(ctx context.Context, x *Exchange, w http.ResponseWriter)
 		go func() {
 			defer e.background.Done()
 			claimed, err := e.runClient(cctx, cb, x)
+			x.Trace.AddClient(cb.Name, claimed, err)
 			if claimed {
 				x.ClientReturned()
 			}

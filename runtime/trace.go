@@ -13,6 +13,7 @@ type Trace struct {
 	mu       sync.Mutex
 	outbound []OutboundRecord
 	console  []ConsoleLine
+	clients  []ClientAttempt
 	// MaxBody caps the bytes kept of each request and response body.
 	MaxBody int
 }
@@ -88,4 +89,36 @@ func (t *Trace) Console() []ConsoleLine {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return append([]ConsoleLine(nil), t.console...)
+}
+
+// ClientAttempt is one client's turn at a request: whether it claimed it and the error it
+// returned, so preview can say why a client did not claim.
+type ClientAttempt struct {
+	Name    string `json:"name"`
+	Claimed bool   `json:"claimed"`
+	Error   string `json:"error,omitempty"`
+}
+
+// AddClient records that client name was asked to handle the request.
+func (t *Trace) AddClient(name string, claimed bool, err error) {
+	if t == nil {
+		return
+	}
+	a := ClientAttempt{Name: name, Claimed: claimed}
+	if err != nil {
+		a.Error = err.Error()
+	}
+	t.mu.Lock()
+	t.clients = append(t.clients, a)
+	t.mu.Unlock()
+}
+
+// Clients returns the recorded client attempts in the order they ran.
+func (t *Trace) Clients() []ClientAttempt {
+	if t == nil {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]ClientAttempt(nil), t.clients...)
 }
