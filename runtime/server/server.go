@@ -15,6 +15,9 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/tagd-dev/tagd/runtime"
 	"github.com/tagd-dev/tagd/runtime/loader"
+	"github.com/tagd-dev/tagd/runtime/metrics"
+	"github.com/tagd-dev/tagd/runtime/outbox"
+	"github.com/tagd-dev/tagd/runtime/preview"
 )
 
 // Ingress returns the public handler: /healthz and sGTM's /healthy answer "ok"; every other
@@ -32,8 +35,26 @@ func Ingress(e *runtime.Engine) http.Handler {
 	return r
 }
 
-// Admin returns the admin handler: container status and reload, guarded by token when set.
-func Admin(e *runtime.Engine, rl *loader.Reloader, token string, started time.Time) http.Handler {
+// AdminExtras are the optional parts of the admin listener.
+type AdminExtras struct {
+	// Preview serves the preview UI at / and /api/requests, /api/preview.
+	Preview *preview.Recorder
+	// Metrics is served at /metrics; its outbox stats join /api/status.
+	Metrics *metrics.Metrics
+	// Templates lists the templates a container runs, for /api/status (cmd knows the
+	// template implementations; this package must not import them).
+	Templates func(*runtime.Container) []TemplateInfo
+	// Outbox is listed, shown, replayed and dropped under /api/outbox (outbox_admin.go).
+	Outbox *outbox.Outbox
+}
+
+// Admin returns the admin handler: container status and reload, guarded by token when set;
+// with extras, also the preview UI and API, /metrics and /debug/pprof/.
+func Admin(e *runtime.Engine, rl *loader.Reloader, token string, started time.Time, extras ...AdminExtras) http.Handler {
+	var ext AdminExtras
+	if len(extras) > 0 {
+		ext = extras[0]
+	}
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	api := r.PathPrefix("/api").Subrouter()
@@ -47,6 +68,17 @@ func Admin(e *runtime.Engine, rl *loader.Reloader, token string, started time.Ti
 			"tags":              len(c.Tags),
 			"variables":         len(c.Variables),
 			"uptime_seconds":    time.Since(started).Seconds(),
+		}
+		if ext.Templates != nil {
+			st["templates"] = ext.Templates(c)
+		}
+		if ext.Metrics != nil {
+			if depth, dead, ok := ext.Metrics.Outbox(); ok {
+				st["outbox_depth"], st["outbox_dead_letters"] = depth, dead
+			}
+		}
+		if ext.Preview != nil {
+			st["preview"] = map[string]any{"capture": ext.Preview.Policy(), "held": ext.Preview.Len()}
 		}
 		if rl != nil {
 			st["last_reload_ok"] = rl.LastError() == nil
@@ -67,11 +99,21 @@ func Admin(e *runtime.Engine, rl *loader.Reloader, token string, started time.Ti
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "container_version": e.Container().Env.Version})
 	}).Methods(http.MethodPost)
+	mountObservability(r, api, token, ext)
+	if ext.Outbox != nil {
+		mountOutbox(api, ext.Outbox)
+	}
 	return r
 }
 
 func requireToken(token string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token == "" && !loopbackHost(r.Host) {
+			// Without a token the listener is loopback-only; a foreign Host means a web page
+			// reached it through DNS rebinding, and must not read preview data.
+			writeJSON(w, http.StatusForbidden, map[string]any{"error": "admin listener without admin_token answers only to localhost, 127.0.0.1 or [::1]"})
+			return
+		}
 		if token != "" {
 			got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 			if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
@@ -115,6 +157,13 @@ type Options struct {
 	Ready func(ingress, admin string)
 	// ShutdownTimeout bounds the graceful drain.
 	ShutdownTimeout time.Duration
+	// Preview and Metrics, when set, are served on the admin listener; Templates feeds
+	// /api/status.
+	Preview   *preview.Recorder
+	Metrics   *metrics.Metrics
+	Templates func(*runtime.Container) []TemplateInfo
+	// Outbox, when set, gets its admin routes.
+	Outbox *outbox.Outbox
 }
 
 // Run serves until ctx ends, then drains in-flight requests.
@@ -142,7 +191,11 @@ func Run(ctx context.Context, o Options) error {
 			return fmt.Errorf("admin listener: %w", err)
 		}
 		adminAddr = aln.Addr().String()
-		adm = &http.Server{Handler: Admin(o.Engine, o.Reloader, o.AdminToken, time.Now()), ReadHeaderTimeout: 10 * time.Second}
+		adm = &http.Server{Handler: Admin(o.Engine, o.Reloader, o.AdminToken, time.Now(), AdminExtras{Preview: o.Preview, Metrics: o.Metrics, Outbox: o.Outbox, Templates: o.Templates}), ReadHeaderTimeout: 10 * time.Second}
+		if o.Preview != nil {
+			// Live preview streams never go idle: end them so Shutdown can finish.
+			adm.RegisterOnShutdown(o.Preview.Close)
+		}
 		go func() { errc <- adm.Serve(aln) }()
 	}
 	logger.Info("tagd serving", "listen", ln.Addr().String(), "admin", adminAddr, "container_version", o.Engine.Container().Env.Version)
