@@ -121,8 +121,13 @@ func TestPreviewUIInChromium(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve", "-config", filepath.Join("testdata", "tagd.toml"),
+	cfgPath, err := filepath.Abs(filepath.Join("testdata", "tagd.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, bin, "serve", "-config", cfgPath,
 		"-listen", "127.0.0.1:0", "-admin-listen", "127.0.0.1:0", "-outbound-redirect", vendor.URL)
+	cmd.Dir = t.TempDir() // server.data_dir is relative to the working directory
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
