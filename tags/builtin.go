@@ -2,9 +2,12 @@ package tags
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -45,4 +48,41 @@ func Builtin(name string) (*templates.Template, error) {
 // IsBuiltinRef reports whether a config reference names a built-in rather than a file.
 func IsBuiltinRef(ref string) bool {
 	return !strings.HasSuffix(ref, ".tpl") && !strings.ContainsAny(ref, `/\`)
+}
+
+// OverrideDir is the directory, relative to the config file's directory, whose <name>.tpl
+// files replace the built-in templates of the same name.
+const OverrideDir = "templates"
+
+// OverridePath returns <configDir>/templates/<name>.tpl when that file exists: the file that
+// replaces the built-in name. The loader watches and hashes it like any template file.
+func OverridePath(configDir, name string) (string, bool) {
+	if configDir == "" || !IsBuiltinRef(name) {
+		return "", false
+	}
+	p := filepath.Join(configDir, OverrideDir, name+".tpl")
+	if _, err := os.Stat(p); err != nil {
+		return p, !errors.Is(err, fs.ErrNotExist) // unreadable: let Resolve report it
+	}
+	return p, true
+}
+
+// Resolve loads the template a built-in reference names: <configDir>/templates/<name>.tpl
+// if present (so a deployment can patch a built-in without rebuilding tagd), else the
+// embedded one. An override that exists but cannot be read or parsed is an error, never a
+// silent fall back to the embedded template.
+func Resolve(configDir, name string) (*templates.Template, error) {
+	p, ok := OverridePath(configDir, name)
+	if !ok {
+		return Builtin(name)
+	}
+	src, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("override of built-in %q: %w", name, err)
+	}
+	t, err := templates.Parse(p, src)
+	if err != nil {
+		return nil, fmt.Errorf("override of built-in %q: %w", name, err)
+	}
+	return t, nil
 }

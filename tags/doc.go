@@ -1,4 +1,4 @@
-// Package tags holds tagd's built-in tag (and later variable) templates, embedded with
+X, embedded with
 // go:embed, and the adapters that run any TAG or MACRO template in the sandbox as a
 // runtime.Tag or runtime.Variable.
 //

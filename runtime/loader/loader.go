@@ -15,6 +15,8 @@ import (
 	"github.com/tagd-dev/tagd/clients"
 	"github.com/tagd-dev/tagd/config"
 	"github.com/tagd-dev/tagd/runtime"
+	"github.com/tagd-dev/tagd/runtime/dedup"
+	"github.com/tagd-dev/tagd/runtime/outbox"
 	"github.com/tagd-dev/tagd/runtime/packs"
 	"github.com/tagd-dev/tagd/sandbox"
 	"github.com/tagd-dev/tagd/tags"
@@ -32,6 +34,11 @@ type Options struct {
 	Console func(ctx context.Context, l runtime.ConsoleLine)
 	// HTTP overrides the outbound dispatcher (tests).
 	HTTP runtime.Dispatcher
+	// Outbox, when set, stores tags' failed requests and retries them (delivery.go). It is
+	// process-wide: opened once, it outlives container generations.
+	Outbox *outbox.Outbox
+	// DedupStore is the process-wide dedup window; nil gives each generation a memory store.
+	DedupStore dedup.Store
 }
 
 // Errors lists every problem found while building, each "file:line: reason".
@@ -45,6 +52,9 @@ type Result struct {
 	Config    *config.Config
 	Files     []string
 	Templates int
+	// Warnings are problems that do not stop the container: APIs a template uses without
+	// declaring their permission, unknown APIs ("file:line: message").
+	Warnings []string
 }
 
 // LoadFile reads, validates and builds the config at path.
@@ -86,6 +96,8 @@ func Build(cfg *config.Config, o Options) (*Result, error) {
 		HTTPTimeout:         cfg.Sandbox.HTTPTimeout,
 		MaxOutboundRequests: cfg.Sandbox.MaxOutboundRequests,
 		MaxResponseBytes:    cfg.Sandbox.MaxResponseBytes,
+		MaxStringLength:     cfg.Sandbox.MaxStringLength,
+		MaxLogBytes:         cfg.Sandbox.MaxLogBytes,
 	})
 	c := &runtime.Container{
 		Triggers:        map[string]*runtime.Trigger{},
@@ -123,6 +135,7 @@ func Build(cfg *config.Config, o Options) (*Result, error) {
 			httpd = d
 		}
 	}
+	httpd = outboxBinding(cfg, o.Outbox, httpd)
 	proxies, err := cfg.Server.TrustedProxyPrefixes()
 	if err != nil {
 		b.errorf(0, "server.trusted_proxies: %v", err)
@@ -147,11 +160,21 @@ func Build(cfg *config.Config, o Options) (*Result, error) {
 		HTTP:            httpd,
 		Storage:         o.Storage,
 		Console:         o.Console,
+		Dedup:           deduper(cfg, o),
 	}
 	if c.Env.Console == nil {
 		c.Env.Console = LogConsole(o.Logger)
 	}
-	return &Result{Container: c, Config: cfg, Files: b.files, Templates: len(b.progs)}, nil
+	var warnings []string
+	keys := make([]string, 0, len(b.progs))
+	for k := range b.progs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		warnings = append(warnings, sandbox.Lint(b.progs[k])...)
+	}
+	return &Result{Container: c, Config: cfg, Files: b.files, Templates: len(b.progs), Warnings: warnings}, nil
 }
 
 // LogConsole writes logToConsole lines as structured log records: a single object argument
@@ -200,7 +223,19 @@ func (b *builder) program(ref string, want templates.Kind, line int, what string
 	if pk, pt, isPack, perr := b.packTemplate(ref); isPack {
 		key, t, err = pk, pt, perr
 	} else if tags.IsBuiltinRef(ref) {
-		t, err = tags.Builtin(ref)
+		// <config dir>/templates/<name>.tpl overrides the embedded built-in of that name.
+		if p, ok := tags.OverridePath(b.cfg.Dir, ref); ok {
+			key = p
+			if prev, seen := b.progs[key]; seen {
+				return b.checkKind(prev, want, line, what, ref)
+			}
+			b.files = append(b.files, p)
+			if src, rerr := os.ReadFile(p); rerr == nil {
+				sum := sha256.Sum256(src)
+				b.hash = append(b.hash, hex.EncodeToString(sum[:]))
+			}
+		}
+		t, err = tags.Resolve(b.cfg.Dir, ref)
 	} else {
 		path := b.cfg.ResolvePath(ref)
 		key = path
@@ -248,6 +283,13 @@ func (b *builder) buildTriggers(c *runtime.Container) {
 			if err != nil {
 				b.errorf(cd.Line, "trigger %q: %v", t.Name, err)
 				continue
+			}
+			tr.Conditions = append(tr.Conditions, cond)
+		}
+		if t.FirstCopyOnly {
+			cond, err := firstCopyOnly()
+			if err != nil {
+				b.errorf(t.Line, "trigger %q: %v", t.Name, err)
 			}
 			tr.Conditions = append(tr.Conditions, cond)
 		}

@@ -48,8 +48,8 @@ ___TEMPLATE_PARAMETERS___
     "name": "api_version",
     "displayName": "Graph API version",
     "simpleValueType": true,
-    "defaultValue": "v21.0",
-    "help": "Graph API version in the request path, e.g. v21.0. A missing leading 'v' is added. Empty means v21.0."
+    "defaultValue": "v24.0",
+    "help": "Graph API version in the request path, e.g. v24.0. A missing leading 'v' is added. Empty means v24.0."
   },
   {
     "type": "TEXT",
@@ -104,6 +104,41 @@ ___TEMPLATE_PARAMETERS___
     "simpleValueType": true,
     "defaultValue": true,
     "help": "When ticked, email, phone, name, gender, birth date, address and external id are normalised and SHA-256 hashed into user_data. When unticked only IP address, user agent, fbp and fbc are sent."
+  },
+  {
+    "type": "TEXT",
+    "name": "default_phone_country_code",
+    "displayName": "Default phone country code",
+    "simpleValueType": true,
+    "valueHint": "44",
+    "help": "Optional calling code (digits, e.g. 1 or 44) for phone numbers written without + or 00. Such numbers are then taken as national numbers: leading zeros are dropped and this code is put in front. Leave empty when your numbers already carry their country code."
+  },
+  {
+    "type": "CHECKBOX",
+    "name": "respect_consent",
+    "checkboxText": "Honour the event's consent signals",
+    "displayName": "Consent",
+    "simpleValueType": true,
+    "defaultValue": true,
+    "help": "Reads consent_state (or consent, x-ga-gcs, x-ga-gcd) from the event. Denied ad_user_data: no customer information and no IP address is sent. Denied ad_storage: see below. Events without consent signals are sent normally. Untick only when consent is enforced elsewhere (for example by a blocking trigger).",
+    "subParams": [
+      {
+        "type": "SELECT",
+        "name": "ad_storage_denied",
+        "displayName": "When ad_storage is denied",
+        "macrosInSelect": false,
+        "selectItems": [
+          {"value": "skip", "displayValue": "Do not send the event"},
+          {"value": "anonymous", "displayValue": "Send it without cookie and click identifiers"}
+        ],
+        "simpleValueType": true,
+        "defaultValue": "skip",
+        "enablingConditions": [
+          {"paramName": "respect_consent", "paramValue": true, "type": "EQUALS"}
+        ],
+        "help": "Do not send: the tag succeeds without a request. Send without identifiers: browser and click ids (cookies, click ids from the landing URL) are left out."
+      }
+    ]
   },
   {
     "type": "CHECKBOX",
@@ -167,7 +202,7 @@ const sendHttpRequest = require('sendHttpRequest');
 const sha256Sync = require('sha256Sync');
 
 const GRAPH_URL = 'https://graph.facebook.com/';
-const DEFAULT_API_VERSION = 'v21.0';
+const DEFAULT_API_VERSION = 'v24.0';
 const DEFAULT_ACTION_SOURCE = 'website';
 const MAX_LOGGED_BODY = 1000;
 const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
@@ -175,6 +210,19 @@ const WHITESPACE = ' \t\n\r\f\v\u00a0';
 const DIGITS = '0123456789';
 const HEX = '0123456789abcdef';
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+// Full US state names (lower case, no spaces) to the two-letter codes the vendors expect.
+const US_STATES = {
+  alabama: 'al', alaska: 'ak', arizona: 'az', arkansas: 'ar', california: 'ca', colorado: 'co',
+  connecticut: 'ct', delaware: 'de', districtofcolumbia: 'dc', florida: 'fl', georgia: 'ga',
+  hawaii: 'hi', idaho: 'id', illinois: 'il', indiana: 'in', iowa: 'ia', kansas: 'ks',
+  kentucky: 'ky', louisiana: 'la', maine: 'me', maryland: 'md', massachusetts: 'ma',
+  michigan: 'mi', minnesota: 'mn', mississippi: 'ms', missouri: 'mo', montana: 'mt',
+  nebraska: 'ne', nevada: 'nv', newhampshire: 'nh', newjersey: 'nj', newmexico: 'nm',
+  newyork: 'ny', northcarolina: 'nc', northdakota: 'nd', ohio: 'oh', oklahoma: 'ok',
+  oregon: 'or', pennsylvania: 'pa', rhodeisland: 'ri', southcarolina: 'sc', southdakota: 'sd',
+  tennessee: 'tn', texas: 'tx', utah: 'ut', vermont: 'vt', virginia: 'va', washington: 'wa',
+  westvirginia: 'wv', wisconsin: 'wi', wyoming: 'wy', puertorico: 'pr'
+};
 
 // GA4 recommended events to Meta standard events. view_item_list is left out on purpose:
 // Meta treats ViewContent as a product-detail view, so list views would inflate it; it goes
@@ -218,9 +266,14 @@ const accessToken = text(data.access_token).trim();
 if (!pixelId || !accessToken) {
   return fail('pixel_id and access_token are required');
 }
-const eventName = metaEventName(text(eventData.event_name).trim());
+const eventName = mappedName(text(eventData.event_name).trim(), STANDARD_EVENTS, false);
 if (!eventName) {
   return fail('the event has no event_name');
+}
+const consent = consentPolicy();
+if (!consent.send) {
+  logToConsole({message: 'meta-capi: ad_storage consent denied, event not sent', event_name: eventName});
+  return data.gtmOnSuccess();
 }
 
 const event = {event_name: eventName, event_time: eventTime()};
@@ -229,7 +282,7 @@ setIf(event, 'event_id', text(eventData.event_id).trim() || text(eventData.trans
 setIf(event, 'event_source_url', text(eventData.page_location).trim());
 setIf(event, 'referrer_url', text(eventData.page_referrer).trim());
 event.action_source = text(data.action_source).trim() || DEFAULT_ACTION_SOURCE;
-const userData = buildUserData(flag(data.send_pii, true));
+const userData = buildUserData();
 if (Object.keys(userData).length > 0) {
   event.user_data = userData;
 }
@@ -273,144 +326,46 @@ sendHttpRequest(url, {method: 'POST', headers: {'Content-Type': 'application/jso
       line.body = text(result.body).substring(0, MAX_LOGGED_BODY);
     }
     logToConsole(line);
-    data.gtmOnFailure();
+    data.gtmOnFailure('meta-capi: HTTP ' + status + ': ' +
+      (line.error_message ? line.error_message + ' (code ' + text(error.code) + ')' : line.body));
   }, (err) => {
-    logToConsole({
-      message: 'meta-capi: request failed',
-      event_name: eventName,
-      reason: text(err && err.reason) || 'failed'
-    });
-    data.gtmOnFailure();
+    const reason = text(err && err.reason) || 'failed';
+    logToConsole({message: 'meta-capi: request failed', event_name: eventName, reason: reason});
+    data.gtmOnFailure('meta-capi: request ' + reason);
   });
 
 function fail(reason) {
   logToConsole({message: 'meta-capi: ' + reason});
-  data.gtmOnFailure();
+  data.gtmOnFailure('meta-capi: ' + reason);
 }
 
-// Precedence: the override parameter, then the mapping table, then the built-in GA4 names;
-// anything else is sent unchanged as a custom event.
-function metaEventName(name) {
-  const override = text(data.event_name_override).trim();
-  if (override) {
-    return override;
-  }
-  if (!name) {
-    return '';
-  }
-  const rows = getType(data.event_name_map) === 'array' ? data.event_name_map : [];
-  for (let i = 0; i < rows.length; i++) {
-    const row = getType(rows[i]) === 'object' ? rows[i] : {};
-    const to = text(row.to).trim();
-    if (to && text(row.from).trim() === name) {
-      return to;
-    }
-  }
-  return STANDARD_EVENTS.hasOwnProperty(name) ? STANDARD_EVENTS[name] : name;
-}
-
-// Unix seconds. event_time in event data may be seconds or milliseconds.
-function eventTime() {
-  let time = numberOr(eventData.event_time, 0);
-  if (!(time > 0)) {
-    time = getTimestampMillis();
-  }
-  if (time > 100000000000) {
-    time = time / 1000;
-  }
-  return Math.floor(time);
-}
-
-function buildUserData(sendPii) {
+// Customer information (send_pii, and ad_user_data consent) is normalised and hashed; the
+// IP address needs ad_user_data consent; fbp/fbc are sent exactly as received, and only when
+// ad_storage allows identifiers.
+function buildUserData() {
   const out = {};
-  if (sendPii) {
+  if (flag(data.send_pii, true) && consent.userData) {
     USER_FIELDS.forEach((field) => {
       for (let i = 0; i < field.sources.length; i++) {
-        const hashes = hashAll(field.key, valuesAt(eventData, field.sources[i]));
+        const hashes = hashValues(valuesAt(eventData, field.sources[i]),
+          (raw) => normaliseUserField(field.key, raw));
         if (hashes.length > 0) {
-          out[field.key] = hashes.length === 1 ? hashes[0] : hashes;
+          out[field.key] = oneOrMany(hashes);
           return;
         }
       }
     });
   }
-  // Never hashed: Meta needs these exactly as received.
-  setIf(out, 'client_ip_address', text(eventData.ip_override).trim());
+  if (consent.userData) {
+    setIf(out, 'client_ip_address', text(eventData.ip_override).trim());
+  }
+  // Website events need the user agent; it identifies a browser build, not a person.
   setIf(out, 'client_user_agent', text(eventData.user_agent));
-  setIf(out, 'fbc', clickCookie());
-  setIf(out, 'fbp', browserCookie());
+  if (consent.identifiers) {
+    setIf(out, 'fbc', clickCookie());
+    setIf(out, 'fbp', browserCookie());
+  }
   return out;
-}
-
-function hashAll(field, values) {
-  const out = [];
-  values.forEach((value) => {
-    const type = getType(value);
-    if (type !== 'string' && type !== 'number') {
-      return;
-    }
-    const raw = makeString(value).trim();
-    if (!raw) {
-      return;
-    }
-    let hashed;
-    if (isSha256Hex(raw)) {
-      hashed = raw.toLowerCase();
-    } else {
-      const normalised = normalise(field, raw);
-      if (!normalised) {
-        return;
-      }
-      hashed = sha256Sync(normalised, {outputEncoding: 'hex'});
-    }
-    if (out.indexOf(hashed) < 0) {
-      out.push(hashed);
-    }
-  });
-  return out;
-}
-
-// Meta's normalisation rules per field (protocols.md c.3). An empty result drops the value.
-function normalise(field, raw) {
-  const lower = raw.toLowerCase();
-  if (field === 'em') {
-    return lower;
-  }
-  if (field === 'ph') {
-    const digits = keepOnly(lower, DIGITS);
-    return digits.indexOf('00') === 0 ? digits.substring(2) : digits;
-  }
-  if (field === 'fn' || field === 'ln') {
-    return removeAll(lower, PUNCTUATION).trim();
-  }
-  if (field === 'ge') {
-    const gender = keepOnly(lower, LETTERS);
-    if (gender === 'f' || gender === 'female') {
-      return 'f';
-    }
-    return gender === 'm' || gender === 'male' ? 'm' : '';
-  }
-  if (field === 'db') {
-    const date = keepOnly(lower, DIGITS);
-    const century = date.substring(0, 2);
-    return date.length === 8 && (century === '19' || century === '20') ? date : '';
-  }
-  if (field === 'ct') {
-    return removeAll(lower, PUNCTUATION + WHITESPACE + DIGITS);
-  }
-  if (field === 'st') {
-    return removeAll(lower, PUNCTUATION + WHITESPACE);
-  }
-  if (field === 'zp') {
-    const zip = removeAll(lower, WHITESPACE);
-    return isZipPlus4(zip) ? zip.substring(0, 5) : zip;
-  }
-  if (field === 'country') {
-    const country = keepOnly(lower, LETTERS);
-    return country.length === 2 ? country : '';
-  }
-  // external_id: ids may be case-sensitive, so only trimmed.
-  return raw;
 }
 
 function browserCookie() {
@@ -423,28 +378,11 @@ function browserCookie() {
 function clickCookie() {
   const fbc = text(eventData['x-fb-ck-fbc']).trim() || text(eventData._fbc).trim() ||
     firstCookie('_fbc');
-  const fbclid = clickIdFromUrl(text(eventData.page_location).trim());
+  const fbclid = queryParam(text(eventData.page_location).trim(), 'fbclid');
   if (fbclid && fbc.split('.')[3] !== fbclid) {
     return 'fb.1.' + makeString(getTimestampMillis()) + '.' + fbclid;
   }
   return fbc;
-}
-
-function firstCookie(name) {
-  const values = getCookieValues(name);
-  return getType(values) === 'array' && values.length > 0 ? text(values[0]).trim() : '';
-}
-
-function clickIdFromUrl(pageUrl) {
-  if (!pageUrl) {
-    return '';
-  }
-  const parsed = parseUrl(pageUrl);
-  if (!parsed || getType(parsed.searchParams) !== 'object') {
-    return '';
-  }
-  const value = parsed.searchParams.fbclid;
-  return text(getType(value) === 'array' ? value[0] : value).trim();
 }
 
 function buildCustomData() {
@@ -496,8 +434,214 @@ function buildCustomData() {
   return out;
 }
 
+// mappedName: the override parameter, then the event_name_map table, then the built-in
+// table; anything else is returned as given (or '' when unknownAsEmpty).
+function mappedName(name, builtIn, unknownAsEmpty) {
+  const override = text(data.event_name_override).trim();
+  if (override) {
+    return override;
+  }
+  if (!name) {
+    return '';
+  }
+  const rows = getType(data.event_name_map) === 'array' ? data.event_name_map : [];
+  for (let i = 0; i < rows.length; i++) {
+    const row = getType(rows[i]) === 'object' ? rows[i] : {};
+    const to = text(row.to).trim();
+    if (to && text(row.from).trim() === name) {
+      return to;
+    }
+  }
+  if (hasKey(builtIn, name)) {
+    return builtIn[name];
+  }
+  return unknownAsEmpty ? '' : name;
+}
+
+// consentState returns 'granted' or 'denied' for one consent type, or '' when the event
+// carries no signal for it. Sources in order: consent_state (GA4 client), consent
+// (Measurement Protocol style, GRANTED/DENIED), then the raw x-ga-gcs and x-ga-gcd strings.
+function consentState(type) {
+  const objects = [eventData.consent_state, eventData.consent];
+  for (let i = 0; i < objects.length; i++) {
+    if (getType(objects[i]) === 'object' && hasKey(objects[i], type)) {
+      const value = text(objects[i][type]).trim().toLowerCase();
+      if (value === 'granted' || value === 'denied') {
+        return value;
+      }
+    }
+  }
+  const gcs = text(eventData['x-ga-gcs']);
+  const gcsIndex = ['ad_storage', 'analytics_storage'].indexOf(type);
+  if (gcsIndex >= 0 && gcs.length >= 4 && gcs.substring(0, 2) === 'G1') {
+    const digit = gcs.charAt(2 + gcsIndex);
+    if (digit === '1' || digit === '0') {
+      return digit === '1' ? 'granted' : 'denied';
+    }
+  }
+  // gcd: two digits, then one letter+digit pair per type (protocols.md a.5).
+  const gcd = text(eventData['x-ga-gcd']);
+  const gcdIndex = ['ad_storage', 'analytics_storage', 'ad_user_data', 'ad_personalization'].indexOf(type);
+  if (gcdIndex >= 0 && gcd.length > 2 + 2 * gcdIndex && keepOnly(gcd.substring(0, 2), DIGITS).length === 2) {
+    const letter = gcd.charAt(2 + 2 * gcdIndex);
+    if ('pqmu'.indexOf(letter) >= 0) {
+      return 'denied';
+    }
+    if ('trnv'.indexOf(letter) >= 0) {
+      return 'granted';
+    }
+  }
+  return '';
+}
+
+// consentPolicy applies tagd's advertising consent rules. Denied ad_user_data: no customer
+// information (hashed fields, external ids, IP address). Denied ad_storage: the event is not
+// sent, or with ad_storage_denied = 'anonymous' it is sent without cookie and click ids.
+// No signal counts as granted (consent mode not in use).
+function consentPolicy() {
+  if (!flag(data.respect_consent, true)) {
+    return {send: true, userData: true, identifiers: true};
+  }
+  const storageDenied = consentState('ad_storage') === 'denied';
+  return {
+    send: !storageDenied || text(data.ad_storage_denied).trim() === 'anonymous',
+    userData: consentState('ad_user_data') !== 'denied',
+    identifiers: !storageDenied
+  };
+}
+
+// hashValues normalises and SHA-256 hashes (lower-case hex) each string or number in
+// values. A value that already is 64 hex characters is taken as a hash and passed through
+// lower-cased. Values the normaliser empties, and repeats, are dropped.
+function hashValues(values, normalise) {
+  const out = [];
+  values.forEach((value) => {
+    const type = getType(value);
+    if (type !== 'string' && type !== 'number') {
+      return;
+    }
+    const raw = makeString(value).trim();
+    if (!raw) {
+      return;
+    }
+    let hashed = '';
+    if (isSha256Hex(raw)) {
+      hashed = raw.toLowerCase();
+    } else {
+      const normalised = normalise(raw);
+      if (normalised) {
+        hashed = sha256Sync(normalised, {outputEncoding: 'hex'});
+      }
+    }
+    if (hashed && out.indexOf(hashed) < 0) {
+      out.push(hashed);
+    }
+  });
+  return out;
+}
+
+// normaliseUserField applies the customer-information rules Meta, Snapchat and Pinterest
+// share (protocols.md c.3, d.3, d.4) to one raw value. An empty result drops the value.
+function normaliseUserField(field, raw) {
+  const lower = raw.trim().toLowerCase();
+  if (field === 'em') {
+    return lower;
+  }
+  if (field === 'ph') {
+    return phoneDigits(raw);
+  }
+  if (field === 'fn' || field === 'ln') {
+    return removeAll(lower, PUNCTUATION).trim();
+  }
+  if (field === 'ge') {
+    const gender = keepOnly(lower, LETTERS);
+    if (gender === 'f' || gender === 'female') {
+      return 'f';
+    }
+    return gender === 'm' || gender === 'male' ? 'm' : '';
+  }
+  if (field === 'db') {
+    const date = keepOnly(lower, DIGITS);
+    const century = date.substring(0, 2);
+    return date.length === 8 && (century === '19' || century === '20') ? date : '';
+  }
+  if (field === 'ct') {
+    return removeAll(lower, PUNCTUATION + WHITESPACE + DIGITS);
+  }
+  if (field === 'st') {
+    const state = removeAll(lower, PUNCTUATION + WHITESPACE);
+    return hasKey(US_STATES, state) ? US_STATES[state] : state;
+  }
+  if (field === 'zp') {
+    const zip = removeAll(lower, WHITESPACE);
+    const isZipPlus4 = zip.length === 10 && zip.charAt(5) === '-' &&
+      keepOnly(zip.substring(0, 5) + zip.substring(6), DIGITS).length === 9;
+    return isZipPlus4 ? zip.substring(0, 5) : zip;
+  }
+  if (field === 'country') {
+    const country = keepOnly(lower, LETTERS);
+    return country.length === 2 ? country : '';
+  }
+  // external_id and anything else: ids may be case-sensitive, so only trimmed.
+  return raw.trim();
+}
+
+// phoneDigits gives a phone number as country code + national number, digits only. A
+// number written with + or 00 already carries its country code. Otherwise, when
+// default_phone_country_code is set, the number is national: its trunk zeros are dropped
+// and the code put in front. Without it, leading zeros are dropped (Meta SDK behaviour).
+function phoneDigits(raw) {
+  const trimmed = text(raw).trim();
+  const digits = keepOnly(trimmed, DIGITS);
+  if (!digits || trimmed.charAt(0) === '+') {
+    return digits;
+  }
+  if (digits.substring(0, 2) === '00') {
+    return digits.substring(2);
+  }
+  let national = digits;
+  while (national.charAt(0) === '0') {
+    national = national.substring(1);
+  }
+  return national ? keepOnly(text(data.default_phone_country_code), DIGITS) + national : '';
+}
+
+// firstCookie returns the first value of a request cookie, or ''.
+function firstCookie(name) {
+  const values = getCookieValues(name);
+  return getType(values) === 'array' && values.length > 0 ? text(values[0]).trim() : '';
+}
+
+// Unix seconds. event_time in event data may be seconds or milliseconds.
+function eventTime() {
+  let time = numberOr(eventData.event_time, 0);
+  if (!(time > 0)) {
+    time = getTimestampMillis();
+  }
+  if (time > 100000000000) {
+    time = time / 1000;
+  }
+  return Math.floor(time);
+}
+
+// queryParam returns the first value of a query parameter of an absolute URL, or ''.
+function queryParam(pageUrl, name) {
+  if (!pageUrl) {
+    return '';
+  }
+  const parsed = parseUrl(pageUrl);
+  if (!parsed || getType(parsed.searchParams) !== 'object' || !hasKey(parsed.searchParams, name)) {
+    return '';
+  }
+  const value = parsed.searchParams[name];
+  return text(getType(value) === 'array' ? value[0] : value).trim();
+}
+
 // Returns every value at a dotted path, descending into arrays at any level.
 function valuesAt(obj, keyPath) {
+  if (getType(obj) !== 'object') {
+    return [];
+  }
   if (hasKey(obj, keyPath)) {
     return flatten([obj[keyPath]]);
   }
@@ -533,11 +677,6 @@ function hasKey(obj, key) {
 
 function isSha256Hex(value) {
   return value.length === 64 && keepOnly(value.toLowerCase(), HEX).length === 64;
-}
-
-function isZipPlus4(zip) {
-  return zip.length === 10 && zip.charAt(5) === '-' &&
-    keepOnly(zip.substring(0, 5) + zip.substring(6), DIGITS).length === 9;
 }
 
 function keepOnly(value, allowed) {
@@ -605,6 +744,11 @@ function setIf(obj, key, value) {
   if (value !== undefined && value !== null && value !== '') {
     obj[key] = value;
   }
+}
+
+// One value is sent as a string, several as an array.
+function oneOrMany(list) {
+  return list.length === 1 ? list[0] : list;
 }
 
 
@@ -1007,6 +1151,71 @@ scenarios:
     assertApi('sendHttpRequest').wasNotCalled();
     assertApi('gtmOnFailure').wasCalled();
     assertApi('gtmOnSuccess').wasNotCalled();
+- name: denied ad_storage skips the event unless anonymous sending is chosen
+  code: |-
+    respond(200, '{}');
+    const denied = {};
+    Object.keys(purchaseEvent).forEach((key) => { denied[key] = purchaseEvent[key]; });
+    denied.consent_state = {ad_storage: 'denied', analytics_storage: 'granted', ad_user_data: 'granted', ad_personalization: 'denied'};
+    mock('getAllEventData', denied);
+    runCode(config({}));
+    assertApi('sendHttpRequest').wasNotCalled();
+    assertApi('gtmOnSuccess').wasCalled();
+    assertApi('logToConsole').wasCalledWith({message: 'meta-capi: ad_storage consent denied, event not sent', event_name: 'Purchase'});
+    runCode(config({ad_storage_denied: 'anonymous'}));
+    const ud = sentEvent().user_data;
+    assertThat(ud.fbp).isUndefined();
+    assertThat(ud.fbc).isUndefined();
+    assertThat(ud.em).isEqualTo('86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d');
+    assertThat(ud.client_ip_address).isEqualTo('198.51.100.23');
+- name: denied ad_user_data sends no customer information and no IP address
+  code: |-
+    respond(200, '{}');
+    const denied = {};
+    Object.keys(purchaseEvent).forEach((key) => { denied[key] = purchaseEvent[key]; });
+    denied['x-ga-gcd'] = '11t1t1p1p1';
+    mock('getAllEventData', denied);
+    runCode(config({}));
+    assertThat(sentEvent().user_data).isEqualTo({
+      client_user_agent: 'Mozilla/5.0 (Macintosh) TestBrowser/1.0',
+      fbc: 'fb.1.1716199000123.IwAR2F4-dbP0',
+      fbp: 'fb.1.1716199000123.1187654321'
+    });
+    assertThat(sentEvent().custom_data.value).isEqualTo(59.98);
+- name: the raw gcs string counts and respect_consent off ignores every signal
+  code: |-
+    respond(200, '{}');
+    mock('getAllEventData', {event_name: 'purchase', 'x-ga-gcs': 'G100', user_data: {email_address: 'jane.doe@example.com'}});
+    runCode(config({}));
+    assertApi('sendHttpRequest').wasNotCalled();
+    mock('getAllEventData', {event_name: 'purchase', 'x-ga-gcs': 'G100', consent: {ad_user_data: 'DENIED'},
+      user_data: {email_address: 'jane.doe@example.com'}, 'x-fb-ck-fbp': 'fb.1.1.2'});
+    runCode(config({respect_consent: false}));
+    assertThat(sentEvent().user_data).isEqualTo({
+      em: '86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d', fbp: 'fb.1.1.2'
+    });
+- name: national phone numbers take the default country code; US state names become codes
+  code: |-
+    respond(200, '{}');
+    mock('getAllEventData', {event_name: 'lead', user_data: {phone_number: '020 7946 0018', address: {region: 'California'}}});
+    runCode(config({default_phone_country_code: '+44'}));
+    assertThat(sentEvent().user_data.ph).isEqualTo('99a4599795d24445a5be21117f375c1bbe9e795daf7f62666686ce081e1f32dc');
+    assertThat(sentEvent().user_data.st).isEqualTo('6959097001d10501ac7d54c0bdb8db61420f658f2922cc26e46d536119a31126');
+    mock('getAllEventData', {event_name: 'lead', user_data: {phone_number: ['+49 151 12345678', '0151 12345678']}});
+    runCode(config({}));
+    assertThat(sentEvent().user_data.ph).isEqualTo([
+      '8efb96404be52f6109b9db0f687274a81e9e3cc23fabd6f0da5d38baa3d2facd',
+      '866a70ca2bdaec40882beedfd72f8f6a0180a7a31cc152b8bfd1cf2a102c0a6f'
+    ]);
+- name: the default Graph API version is v24.0 and Meta's error message fails the tag
+  code: |-
+    mock('getAllEventData', {event_name: 'purchase'});
+    respond(400, '{"error":{"message":"Invalid parameter","type":"OAuthException","code":100,"fbtrace_id":"X"}}');
+    runCode({pixel_id: '42', access_token: 't'});
+    assertThat(request.url).isEqualTo('https://graph.facebook.com/v24.0/42/events?access_token=t');
+    callLater(() => {
+      assertApi('gtmOnFailure').wasCalledWith('meta-capi: HTTP 400: Invalid parameter (code 100)');
+    });
 setup: |-
   const JSON = require('JSON');
   const Object = require('Object');

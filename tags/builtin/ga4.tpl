@@ -1,0 +1,1069 @@
+___INFO___
+
+{
+  "type": "TAG",
+  "id": "cvt_temp_public_id",
+  "version": 1,
+  "securityGroups": [],
+  "displayName": "Google Analytics 4",
+  "categories": [
+    "ANALYTICS"
+  ],
+  "brand": {
+    "id": "tagd",
+    "displayName": "tagd"
+  },
+  "description": "Forwards each event to Google Analytics 4, like sGTM's GA4 tag: re-encoded for the GA4 collection endpoint (/g/collect) with the browser's ids, consent and client hints, or sent with the Measurement Protocol and an API secret. Parameters, user properties and items pass through; parameters can be added, overridden and removed.",
+  "containerContexts": [
+    "SERVER"
+  ]
+}
+
+
+___TEMPLATE_PARAMETERS___
+
+[
+  {
+    "type": "TEXT",
+    "name": "measurement_id",
+    "displayName": "Measurement ID",
+    "simpleValueType": true,
+    "valueHint": "G-XXXXXXX",
+    "alwaysInSummary": true,
+    "help": "The GA4 measurement id (G-XXXXXXX). Empty: the event's x-ga-measurement_id (the id the browser sent to the GA4 client)."
+  },
+  {
+    "type": "SELECT",
+    "name": "transport",
+    "displayName": "Send to",
+    "macrosInSelect": false,
+    "selectItems": [
+      {
+        "value": "collect",
+        "displayValue": "GA4 collection endpoint (/g/collect, like sGTM's GA4 tag)"
+      },
+      {
+        "value": "mp",
+        "displayValue": "Measurement Protocol (/mp/collect with api_secret)"
+      }
+    ],
+    "simpleValueType": true,
+    "defaultValue": "collect",
+    "help": "Collection endpoint: the event is re-encoded in the gtag protocol with the browser's client id, session, consent strings, client hints and user agent. Measurement Protocol: a JSON body, authorised by an API secret; it cannot carry analytics_storage consent or session attribution as fully."
+  },
+  {
+    "type": "TEXT",
+    "name": "api_secret",
+    "displayName": "API secret",
+    "simpleValueType": true,
+    "enablingConditions": [
+      {
+        "paramName": "transport",
+        "paramValue": "mp",
+        "type": "EQUALS"
+      }
+    ],
+    "help": "Measurement Protocol API secret (GA4 Admin, Data streams, Measurement Protocol API secrets). Required when sending via the Measurement Protocol."
+  },
+  {
+    "type": "SELECT",
+    "name": "server",
+    "displayName": "Server",
+    "macrosInSelect": false,
+    "selectItems": [
+      {
+        "value": "global",
+        "displayValue": "www.google-analytics.com"
+      },
+      {
+        "value": "eu",
+        "displayValue": "region1.google-analytics.com (EU)"
+      }
+    ],
+    "simpleValueType": true,
+    "defaultValue": "global",
+    "help": "Collection host. The EU host keeps collection in the EU."
+  },
+  {
+    "type": "TEXT",
+    "name": "event_name_override",
+    "displayName": "Event name override",
+    "simpleValueType": true,
+    "help": "Optional. Send every event under this name instead of its event_name."
+  },
+  {
+    "type": "SIMPLE_TABLE",
+    "name": "params_add",
+    "displayName": "Event parameters to add or override",
+    "simpleTableColumns": [
+      {
+        "defaultValue": "",
+        "displayName": "Parameter name",
+        "name": "name",
+        "type": "TEXT",
+        "isUnique": true
+      },
+      {
+        "defaultValue": "",
+        "displayName": "Value",
+        "name": "value",
+        "type": "TEXT"
+      }
+    ],
+    "newRowButtonText": "Add parameter",
+    "help": "Rows are added to the event's parameters and win over event data of the same name. Values keep the type a {{variable}} resolves to (numbers go out as epn.)."
+  },
+  {
+    "type": "TEXT",
+    "name": "params_remove",
+    "displayName": "Event parameters to remove",
+    "simpleValueType": true,
+    "textAsList": true,
+    "lineCount": 3,
+    "valueHint": "email\nphone",
+    "help": "Parameter names (one per line) never sent, e.g. parameters holding personal data."
+  },
+  {
+    "type": "SIMPLE_TABLE",
+    "name": "user_properties_add",
+    "displayName": "User properties to add or override",
+    "simpleTableColumns": [
+      {
+        "defaultValue": "",
+        "displayName": "User property",
+        "name": "name",
+        "type": "TEXT",
+        "isUnique": true
+      },
+      {
+        "defaultValue": "",
+        "displayName": "Value",
+        "name": "value",
+        "type": "TEXT"
+      }
+    ],
+    "newRowButtonText": "Add user property",
+    "help": "Rows are added to the user properties from the event (x-ga-mp2-user_properties or user_properties) and win over them."
+  },
+  {
+    "type": "TEXT",
+    "name": "user_properties_remove",
+    "displayName": "User properties to remove",
+    "simpleValueType": true,
+    "textAsList": true,
+    "lineCount": 3,
+    "help": "User property names (one per line) never sent."
+  },
+  {
+    "type": "CHECKBOX",
+    "name": "redact_ip",
+    "checkboxText": "Do not send the visitor's IP address",
+    "displayName": "IP address",
+    "simpleValueType": true,
+    "defaultValue": false,
+    "help": "Leaves out _uip (collection) or ip_override (Measurement Protocol); Google then geolocates from the tagging server's address."
+  },
+  {
+    "type": "CHECKBOX",
+    "name": "send_user_data",
+    "checkboxText": "Send hashed user-provided data (Measurement Protocol)",
+    "displayName": "User-provided data",
+    "simpleValueType": true,
+    "defaultValue": false,
+    "help": "Adds user_data (hashed email, phone, name and street; city, region, postal code and country in clear) to Measurement Protocol requests, unless ad_user_data is denied. Needs user-provided data collection turned on in GA4."
+  },
+  {
+    "type": "SELECT",
+    "name": "analytics_storage_denied",
+    "displayName": "When analytics_storage is denied",
+    "macrosInSelect": false,
+    "selectItems": [
+      {
+        "value": "forward",
+        "displayValue": "Send; Google receives the consent state"
+      },
+      {
+        "value": "skip",
+        "displayValue": "Do not send the event"
+      }
+    ],
+    "simpleValueType": true,
+    "defaultValue": "forward",
+    "help": "With the collection endpoint the consent strings (gcs/gcd) travel with the event and Google applies consent mode. The Measurement Protocol has no field for analytics_storage, so choose 'Do not send' there if denied events must not reach GA4."
+  },
+  {
+    "type": "CHECKBOX",
+    "name": "validate_only",
+    "checkboxText": "Debug / validate",
+    "displayName": "Debug",
+    "simpleValueType": true,
+    "defaultValue": false,
+    "help": "Collection endpoint: adds _dbg=1 so the event shows in DebugView. Measurement Protocol: posts to /debug/mp/collect, records nothing, and fails the tag with Google's validation messages."
+  }
+]
+
+
+___SANDBOXED_JS_FOR_SERVER___
+
+const JSON = require('JSON');
+const Math = require('Math');
+const Object = require('Object');
+const encodeUriComponent = require('encodeUriComponent');
+const getAllEventData = require('getAllEventData');
+const getType = require('getType');
+const logToConsole = require('logToConsole');
+const makeInteger = require('makeInteger');
+const makeNumber = require('makeNumber');
+const makeString = require('makeString');
+const sendHttpRequest = require('sendHttpRequest');
+const sha256Sync = require('sha256Sync');
+
+const HOSTS = {global: 'https://www.google-analytics.com', eu: 'https://region1.google-analytics.com'};
+const MAX_LOGGED_BODY = 1000;
+const DIGITS = '0123456789';
+const HEX = '0123456789abcdef';
+// Event data keys that are not event parameters: identity, request facts and data that has
+// its own place in the protocol. Keys starting with x- or _ are never forwarded either.
+const NOT_PARAMS = ['event_name', 'client_id', 'user_id', 'ip_override', 'user_agent', 'page_location',
+  'page_referrer', 'page_title', 'language', 'screen_resolution', 'ga_session_id', 'ga_session_number',
+  'engagement_time_msec', 'currency', 'items', 'user_data', 'user_properties', 'consent_state', 'consent',
+  'client_hints', 'event_time', 'timestamp_micros', 'event_id'];
+// Item keys and their two-letter codes in the collection protocol (protocols.md a.4).
+const ITEM_CODES = [
+  ['item_id', 'id'], ['item_name', 'nm'], ['item_brand', 'br'], ['item_category', 'ca'],
+  ['item_category2', 'c2'], ['item_category3', 'c3'], ['item_category4', 'c4'],
+  ['item_category5', 'c5'], ['item_variant', 'va'], ['price', 'pr'], ['quantity', 'qt'],
+  ['coupon', 'cp'], ['discount', 'ds'], ['item_list_name', 'ln'], ['item_list_id', 'li'],
+  ['index', 'lp'], ['affiliation', 'af'], ['location_id', 'lo'], ['promotion_id', 'pi'],
+  ['promotion_name', 'pn'], ['creative_name', 'cn'], ['creative_slot', 'cs']
+];
+const ITEM_PARAM_INDEXES = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+const eventData = getAllEventData() || {};
+
+const transport = text(data.transport).trim() === 'mp' ? 'mp' : 'collect';
+const measurementId = text(data.measurement_id).trim() || text(eventData['x-ga-measurement_id']).trim();
+const apiSecret = text(data.api_secret).trim();
+const eventName = text(data.event_name_override).trim() || text(eventData.event_name).trim();
+if (!measurementId) {
+  return fail('no measurement_id (set it, or let the event carry x-ga-measurement_id)');
+}
+if (transport === 'mp' && !apiSecret) {
+  return fail('the Measurement Protocol needs api_secret');
+}
+if (!eventName) {
+  return fail('the event has no event_name');
+}
+if (consentState('analytics_storage') === 'denied' && text(data.analytics_storage_denied).trim() === 'skip') {
+  logToConsole({message: 'ga4: analytics_storage consent denied, event not sent', event_name: eventName});
+  return data.gtmOnSuccess();
+}
+const clientId = text(eventData.client_id).trim() || text(eventData['x-ga-temp_client_id']).trim();
+const ip = flag(data.redact_ip, false) ? '' : text(eventData.ip_override).trim();
+const host = HOSTS[text(data.server).trim() === 'eu' ? 'eu' : 'global'];
+const validate = flag(data.validate_only, false);
+const params = eventParams();
+const userProperties = userProps();
+
+let url;
+let options;
+let body;
+if (transport === 'mp') {
+  if (!clientId) {
+    return fail('the Measurement Protocol needs a client_id');
+  }
+  url = host + (validate ? '/debug/mp/collect' : '/mp/collect') + '?measurement_id=' +
+    encodeUriComponent(measurementId) + '&api_secret=' + encodeUriComponent(apiSecret);
+  options = {method: 'POST', headers: {'Content-Type': 'application/json'}};
+  body = JSON.stringify(mpBody());
+} else {
+  url = host + '/g/collect?' + collectQuery();
+  options = {method: 'POST', headers: {}};
+  setIf(options.headers, 'User-Agent', text(eventData.user_agent));
+}
+
+sendHttpRequest(url, options, body).then((result) => {
+  if (result.statusCode < 200 || result.statusCode >= 300) {
+    logToConsole({message: 'ga4: Google Analytics answered with an error', event_name: eventName,
+      status: result.statusCode, body: text(result.body).substring(0, MAX_LOGGED_BODY)});
+    data.gtmOnFailure('ga4: HTTP ' + makeString(result.statusCode));
+    return;
+  }
+  if (transport === 'mp' && validate) {
+    const parsed = JSON.parse(text(result.body));
+    const messages = getType(parsed) === 'object' && getType(parsed.validationMessages) === 'array' ?
+      parsed.validationMessages : [];
+    if (messages.length > 0) {
+      const descriptions = messages.map((m) => text(m && m.description) + ' [' + text(m && m.validationCode) + ']');
+      logToConsole({message: 'ga4: Measurement Protocol validation failed', event_name: eventName, validation: descriptions});
+      data.gtmOnFailure('ga4: ' + descriptions.join('; '));
+      return;
+    }
+  }
+  data.gtmOnSuccess();
+}, (err) => {
+  const reason = text(err && err.reason) || 'failed';
+  logToConsole({message: 'ga4: request failed', event_name: eventName, reason: reason});
+  data.gtmOnFailure('ga4: request ' + reason);
+});
+
+function fail(reason) {
+  logToConsole({message: 'ga4: ' + reason});
+  data.gtmOnFailure('ga4: ' + reason);
+}
+
+// Event parameters: every event data key that is not in NOT_PARAMS, not internal (x-, _)
+// and a plain value, then the configured additions/overrides, minus the removals.
+function eventParams() {
+  const out = {};
+  Object.keys(eventData).forEach((key) => {
+    const value = eventData[key];
+    const type = getType(value);
+    if (NOT_PARAMS.indexOf(key) >= 0 || key.indexOf('x-') === 0 || key.charAt(0) === '_' ||
+        (type !== 'string' && type !== 'number' && type !== 'boolean')) {
+      return;
+    }
+    out[key] = value;
+  });
+  tableRows(data.params_add).forEach((row) => {
+    out[row.name] = row.value;
+  });
+  listOf(data.params_remove).forEach((name) => {
+    Object.delete(out, name);
+  });
+  return out;
+}
+
+function userProps() {
+  const out = {};
+  [eventData['x-ga-mp2-user_properties'], eventData.user_properties].forEach((source) => {
+    if (getType(source) !== 'object') {
+      return;
+    }
+    Object.keys(source).forEach((name) => {
+      let value = source[name];
+      // Measurement Protocol style {value: ...} wrappers are unwrapped.
+      if (getType(value) === 'object') {
+        value = value.value;
+      }
+      const type = getType(value);
+      if (!hasKey(out, name) && (type === 'string' || type === 'number' || type === 'boolean')) {
+        out[name] = value;
+      }
+    });
+  });
+  tableRows(data.user_properties_add).forEach((row) => {
+    out[row.name] = row.value;
+  });
+  listOf(data.user_properties_remove).forEach((name) => {
+    Object.delete(out, name);
+  });
+  return out;
+}
+
+// The GA4 web collection protocol (protocols.md a): shared fields, then the event.
+function collectQuery() {
+  const pairs = [];
+  const add = (key, value) => {
+    const type = getType(value);
+    if (type === 'undefined' || type === 'null' || value === '') {
+      return;
+    }
+    pairs.push(encodeUriComponent(key) + '=' + encodeUriComponent(type === 'boolean' ? (value ? '1' : '0') : makeString(value)));
+  };
+  const system = getType(eventData['x-ga-system_properties']) === 'object' ? eventData['x-ga-system_properties'] : {};
+  add('v', '2');
+  add('tid', measurementId);
+  add('gtm', eventData['x-ga-gtm_version']);
+  add('_p', eventData['x-ga-page_id']);
+  add('gcs', text(eventData['x-ga-gcs']) || gcsFromState());
+  add('gcd', eventData['x-ga-gcd']);
+  add('npa', eventData['x-ga-npa']);
+  add('dma', eventData['x-ga-dma']);
+  add('dma_cps', eventData['x-ga-dma_cps']);
+  add('cid', clientId);
+  add('uid', text(eventData.user_id).trim());
+  add('ul', eventData.language);
+  add('sr', eventData.screen_resolution);
+  clientHints(add);
+  add('_uip', ip);
+  add('_s', eventData['x-ga-request_count']);
+  add('sid', eventData.ga_session_id);
+  add('sct', eventData.ga_session_number);
+  add('seg', eventData['x-ga-mp2-seg']);
+  add('dl', eventData.page_location);
+  add('dr', eventData.page_referrer);
+  add('dt', eventData.page_title);
+  add('en', eventName);
+  add('_et', eventData.engagement_time_msec);
+  ['ss', 'fv', 'nsi', 'c', 'ee'].forEach((flagName) => {
+    const value = system[flagName];
+    add('_' + flagName, value === true ? '1' : value);
+  });
+  if (validate || system.dbg || flag(eventData.debug_mode, false)) {
+    add('_dbg', '1');
+  }
+  add('cu', text(eventData.currency).trim().toUpperCase());
+  Object.keys(params).sort().forEach((name) => {
+    const value = params[name];
+    add((getType(value) === 'number' ? 'epn.' : 'ep.') + name, getType(value) === 'boolean' ? makeString(value) : value);
+  });
+  Object.keys(userProperties).sort().forEach((name) => {
+    const value = userProperties[name];
+    add((getType(value) === 'number' ? 'upn.' : 'up.') + name, getType(value) === 'boolean' ? makeString(value) : value);
+  });
+  items().forEach((item, index) => {
+    add('pr' + makeString(index + 1), encodeItem(item));
+  });
+  return pairs.join('&');
+}
+
+function gcsFromState() {
+  const ad = consentState('ad_storage');
+  const analytics = consentState('analytics_storage');
+  if (!ad || !analytics) {
+    return '';
+  }
+  return 'G1' + (ad === 'granted' ? '1' : '0') + (analytics === 'granted' ? '1' : '0');
+}
+
+function clientHints(add) {
+  const hints = eventData.client_hints;
+  if (getType(hints) !== 'object') {
+    return;
+  }
+  add('uaa', hints.architecture);
+  add('uab', hints.bitness);
+  add('uafvl', (getType(hints.full_version_list) === 'array' ? hints.full_version_list : [])
+    .filter((entry) => getType(entry) === 'object')
+    .map((entry) => encodeUriComponent(text(entry.brand)) + ';' + text(entry.version)).join('|'));
+  add('uamb', getType(hints.mobile) === 'boolean' ? hints.mobile : undefined);
+  add('uam', hints.model);
+  add('uap', hints.platform);
+  add('uapv', hints.platform_version);
+  add('uaw', getType(hints.wow64) === 'boolean' ? hints.wow64 : undefined);
+}
+
+function items() {
+  return (getType(eventData.items) === 'array' ? eventData.items : []).filter((item) => getType(item) === 'object');
+}
+
+// One item as ~-separated code+value fields; custom keys as k<i><name>~v<i><value>. A ~
+// inside a value cannot be represented and is dropped.
+function encodeItem(item) {
+  const fields = [];
+  const known = [];
+  const clean = (value) => removeAll(makeString(value), '~');
+  ITEM_CODES.forEach((pair) => {
+    known.push(pair[0]);
+    const value = item[pair[0]];
+    const type = getType(value);
+    if ((type === 'string' && value !== '') || type === 'number') {
+      fields.push(pair[1] + clean(value));
+    }
+  });
+  let index = 0;
+  Object.keys(item).sort().forEach((key) => {
+    const value = item[key];
+    const type = getType(value);
+    if (known.indexOf(key) >= 0 || index >= ITEM_PARAM_INDEXES.length ||
+        !((type === 'string' && value !== '') || type === 'number' || type === 'boolean')) {
+      return;
+    }
+    const slot = ITEM_PARAM_INDEXES.charAt(index);
+    fields.push('k' + slot + clean(key));
+    fields.push('v' + slot + clean(value));
+    index++;
+  });
+  return fields.join('~');
+}
+
+// The Measurement Protocol body (protocols.md b.1).
+function mpBody() {
+  const out = {client_id: clientId};
+  setIf(out, 'user_id', text(eventData.user_id).trim());
+  const micros = timestampMicros();
+  if (micros > 0) {
+    out.timestamp_micros = micros;
+  }
+  if (Object.keys(userProperties).length > 0) {
+    out.user_properties = {};
+    Object.keys(userProperties).forEach((name) => {
+      out.user_properties[name] = {value: userProperties[name]};
+    });
+  }
+  const consent = {};
+  setIf(consent, 'ad_user_data', consentState('ad_user_data').toUpperCase());
+  setIf(consent, 'ad_personalization', consentState('ad_personalization').toUpperCase());
+  if (Object.keys(consent).length > 0) {
+    out.consent = consent;
+  }
+  if (flag(data.send_user_data, false) && consentState('ad_user_data') !== 'denied') {
+    const userData = mpUserData();
+    if (Object.keys(userData).length > 0) {
+      out.user_data = userData;
+    }
+  }
+  setIf(out, 'ip_override', ip);
+  const eventParameters = {};
+  setIf(eventParameters, 'session_id', text(eventData.ga_session_id));
+  setIf(eventParameters, 'engagement_time_msec', numberOr(eventData.engagement_time_msec, undefined));
+  ['page_location', 'page_referrer', 'page_title', 'language', 'screen_resolution'].forEach((key) => {
+    setIf(eventParameters, key, text(eventData[key]).trim());
+  });
+  setIf(eventParameters, 'currency', text(eventData.currency).trim().toUpperCase());
+  Object.keys(params).forEach((name) => {
+    eventParameters[name] = params[name];
+  });
+  const list = items().map((item) => {
+    const copy = {};
+    Object.keys(item).forEach((key) => {
+      const type = getType(item[key]);
+      if (type === 'string' || type === 'number' || type === 'boolean') {
+        copy[key] = item[key];
+      }
+    });
+    return copy;
+  });
+  if (list.length > 0) {
+    eventParameters.items = list;
+  }
+  out.events = [{name: eventName, params: eventParameters}];
+  return out;
+}
+
+// timestamp_micros from the event (MP clients) or event_time (seconds or milliseconds).
+function timestampMicros() {
+  const micros = numberOr(eventData.timestamp_micros, 0);
+  if (micros > 0) {
+    return micros;
+  }
+  const time = numberOr(eventData.event_time, 0);
+  if (!(time > 0)) {
+    return 0;
+  }
+  return time > 100000000000 ? time * 1000 : time * 1000000;
+}
+
+// User-provided data for the Measurement Protocol, hashed per Google's rules: trimmed,
+// lower case, gmail dots removed, phones in E.164; address names and street hashed.
+function mpUserData() {
+  const out = {};
+  const emails = hashValues(firstValues(['user_data.email_address', 'user_data.email', 'user_data.sha256_email_address']), googleEmail);
+  const phones = hashValues(firstValues(['user_data.phone_number', 'user_data.sha256_phone_number']), phoneE164);
+  if (emails.length > 0) {
+    out.sha256_email_address = emails;
+  }
+  if (phones.length > 0) {
+    out.sha256_phone_number = phones;
+  }
+  const lower = (raw) => raw.trim().toLowerCase();
+  const addresses = valuesAt(eventData, 'user_data.address').filter((a) => getType(a) === 'object').map((address) => {
+    const entry = {};
+    setIf(entry, 'sha256_first_name', hashValues([address.sha256_first_name || address.first_name], lower)[0]);
+    setIf(entry, 'sha256_last_name', hashValues([address.sha256_last_name || address.last_name], lower)[0]);
+    setIf(entry, 'sha256_street', hashValues([address.sha256_street || address.street], lower)[0]);
+    setIf(entry, 'city', text(address.city).trim().toLowerCase());
+    setIf(entry, 'region', text(address.region).trim().toLowerCase());
+    setIf(entry, 'postal_code', text(address.postal_code).trim());
+    setIf(entry, 'country', text(address.country).trim().toUpperCase());
+    return entry;
+  }).filter((entry) => Object.keys(entry).length > 0);
+  if (addresses.length > 0) {
+    out.address = addresses;
+  }
+  return out;
+}
+
+// Table rows {name, value} with a non-empty name.
+function tableRows(rows) {
+  return (getType(rows) === 'array' ? rows : []).filter((row) => getType(row) === 'object' && text(row.name).trim() !== '')
+    .map((row) => ({name: text(row.name).trim(), value: row.value === undefined ? '' : row.value}));
+}
+
+// A textAsList field: an array of lines, or one string with lines or commas.
+function listOf(value) {
+  const parts = [];
+  (getType(value) === 'array' ? value : [value]).forEach((entry) => {
+    text(entry).split('\n').forEach((line) => {
+      line.split(',').forEach((part) => {
+        if (part.trim()) {
+          parts.push(part.trim());
+        }
+      });
+    });
+  });
+  return parts;
+}
+
+// consentState returns 'granted' or 'denied' for one consent type, or '' when the event
+// carries no signal for it. Sources in order: consent_state (GA4 client), consent
+// (Measurement Protocol style, GRANTED/DENIED), then the raw x-ga-gcs and x-ga-gcd strings.
+function consentState(type) {
+  const objects = [eventData.consent_state, eventData.consent];
+  for (let i = 0; i < objects.length; i++) {
+    if (getType(objects[i]) === 'object' && hasKey(objects[i], type)) {
+      const value = text(objects[i][type]).trim().toLowerCase();
+      if (value === 'granted' || value === 'denied') {
+        return value;
+      }
+    }
+  }
+  const gcs = text(eventData['x-ga-gcs']);
+  const gcsIndex = ['ad_storage', 'analytics_storage'].indexOf(type);
+  if (gcsIndex >= 0 && gcs.length >= 4 && gcs.substring(0, 2) === 'G1') {
+    const digit = gcs.charAt(2 + gcsIndex);
+    if (digit === '1' || digit === '0') {
+      return digit === '1' ? 'granted' : 'denied';
+    }
+  }
+  // gcd: two digits, then one letter+digit pair per type (protocols.md a.5).
+  const gcd = text(eventData['x-ga-gcd']);
+  const gcdIndex = ['ad_storage', 'analytics_storage', 'ad_user_data', 'ad_personalization'].indexOf(type);
+  if (gcdIndex >= 0 && gcd.length > 2 + 2 * gcdIndex && keepOnly(gcd.substring(0, 2), DIGITS).length === 2) {
+    const letter = gcd.charAt(2 + 2 * gcdIndex);
+    if ('pqmu'.indexOf(letter) >= 0) {
+      return 'denied';
+    }
+    if ('trnv'.indexOf(letter) >= 0) {
+      return 'granted';
+    }
+  }
+  return '';
+}
+
+// hashValues normalises and SHA-256 hashes (lower-case hex) each string or number in
+// values. A value that already is 64 hex characters is taken as a hash and passed through
+// lower-cased. Values the normaliser empties, and repeats, are dropped.
+function hashValues(values, normalise) {
+  const out = [];
+  values.forEach((value) => {
+    const type = getType(value);
+    if (type !== 'string' && type !== 'number') {
+      return;
+    }
+    const raw = makeString(value).trim();
+    if (!raw) {
+      return;
+    }
+    let hashed = '';
+    if (isSha256Hex(raw)) {
+      hashed = raw.toLowerCase();
+    } else {
+      const normalised = normalise(raw);
+      if (normalised) {
+        hashed = sha256Sync(normalised, {outputEncoding: 'hex'});
+      }
+    }
+    if (hashed && out.indexOf(hashed) < 0) {
+      out.push(hashed);
+    }
+  });
+  return out;
+}
+
+// firstValues returns the values at the first key path in paths that yields any.
+function firstValues(paths) {
+  for (let i = 0; i < paths.length; i++) {
+    const values = valuesAt(eventData, paths[i]).filter((value) => text(value).trim() !== '');
+    if (values.length > 0) {
+      return values;
+    }
+  }
+  return [];
+}
+
+// googleEmail is Google's email normalisation: trimmed, lower case, and for gmail.com and
+// googlemail.com addresses without the dots of the local part.
+function googleEmail(raw) {
+  const email = raw.trim().toLowerCase();
+  const at = email.lastIndexOf('@');
+  if (at <= 0) {
+    return email;
+  }
+  const domain = email.substring(at + 1);
+  if (domain !== 'gmail.com' && domain !== 'googlemail.com') {
+    return email;
+  }
+  return email.substring(0, at).split('.').join('') + '@' + domain;
+}
+
+// phoneDigits gives a phone number as country code + national number, digits only. A
+// number written with + or 00 already carries its country code. Otherwise, when
+// default_phone_country_code is set, the number is national: its trunk zeros are dropped
+// and the code put in front. Without it, leading zeros are dropped (Meta SDK behaviour).
+function phoneDigits(raw) {
+  const trimmed = text(raw).trim();
+  const digits = keepOnly(trimmed, DIGITS);
+  if (!digits || trimmed.charAt(0) === '+') {
+    return digits;
+  }
+  if (digits.substring(0, 2) === '00') {
+    return digits.substring(2);
+  }
+  let national = digits;
+  while (national.charAt(0) === '0') {
+    national = national.substring(1);
+  }
+  return national ? keepOnly(text(data.default_phone_country_code), DIGITS) + national : '';
+}
+
+// phoneE164 is phoneDigits with the leading + of E.164.
+function phoneE164(raw) {
+  const digits = phoneDigits(raw);
+  return digits ? '+' + digits : '';
+}
+
+// Returns every value at a dotted path, descending into arrays at any level.
+function valuesAt(obj, keyPath) {
+  if (getType(obj) !== 'object') {
+    return [];
+  }
+  if (hasKey(obj, keyPath)) {
+    return flatten([obj[keyPath]]);
+  }
+  let nodes = [obj];
+  keyPath.split('.').forEach((part) => {
+    const next = [];
+    flatten(nodes).forEach((node) => {
+      if (getType(node) === 'object' && hasKey(node, part)) {
+        next.push(node[part]);
+      }
+    });
+    nodes = next;
+  });
+  return flatten(nodes);
+}
+
+function flatten(list) {
+  let out = [];
+  list.forEach((value) => {
+    if (getType(value) === 'array') {
+      out = out.concat(flatten(value));
+    } else if (value !== undefined && value !== null) {
+      out.push(value);
+    }
+  });
+  return out;
+}
+
+// Object.keys cannot be shadowed by event data, unlike obj.hasOwnProperty.
+function hasKey(obj, key) {
+  return Object.keys(obj).indexOf(key) >= 0;
+}
+
+function isSha256Hex(value) {
+  return value.length === 64 && keepOnly(value.toLowerCase(), HEX).length === 64;
+}
+
+function keepOnly(value, allowed) {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    if (allowed.indexOf(value.charAt(i)) >= 0) {
+      out += value.charAt(i);
+    }
+  }
+  return out;
+}
+
+function removeAll(value, unwanted) {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    if (unwanted.indexOf(value.charAt(i)) < 0) {
+      out += value.charAt(i);
+    }
+  }
+  return out;
+}
+
+function text(value) {
+  const type = getType(value);
+  if (type === 'undefined' || type === 'null') {
+    return '';
+  }
+  if (type === 'string') {
+    return value;
+  }
+  if (type === 'object' || type === 'array') {
+    return JSON.stringify(value) || '';
+  }
+  return makeString(value);
+}
+
+// A finite number from a number or numeric string, else fallback.
+function numberOr(value, fallback) {
+  const type = getType(value);
+  if (type !== 'number' && !(type === 'string' && value.trim())) {
+    return fallback;
+  }
+  const number = type === 'number' ? value : makeNumber(value.trim());
+  return getType(number) === 'number' && number === number &&
+    number !== 1 / 0 && number !== -1 / 0 ? number : fallback;
+}
+
+// Checkbox values may arrive as booleans or, from hand-written configs, as strings.
+function flag(value, fallback) {
+  if (value === true || value === 'true') {
+    return true;
+  }
+  if (value === false || value === 'false') {
+    return false;
+  }
+  return fallback;
+}
+
+function setIf(obj, key, value) {
+  if (value !== undefined && value !== null && value !== '') {
+    obj[key] = value;
+  }
+}
+
+
+___SERVER_PERMISSIONS___
+
+[
+  {
+    "instance": {
+      "key": {
+        "publicId": "send_http",
+        "versionId": "1"
+      },
+      "param": [
+        {
+          "key": "allowedUrls",
+          "value": {
+            "type": 1,
+            "string": "specific"
+          }
+        },
+        {
+          "key": "urls",
+          "value": {
+            "type": 2,
+            "listItem": [
+              {
+                "type": 1,
+                "string": "https://www.google-analytics.com/g/collect?*"
+              },
+              {
+                "type": 1,
+                "string": "https://region1.google-analytics.com/g/collect?*"
+              },
+              {
+                "type": 1,
+                "string": "https://www.google-analytics.com/mp/collect?*"
+              },
+              {
+                "type": 1,
+                "string": "https://region1.google-analytics.com/mp/collect?*"
+              },
+              {
+                "type": 1,
+                "string": "https://www.google-analytics.com/debug/mp/collect?*"
+              },
+              {
+                "type": 1,
+                "string": "https://region1.google-analytics.com/debug/mp/collect?*"
+              }
+            ]
+          }
+        }
+      ]
+    },
+    "isRequired": true
+  },
+  {
+    "instance": {
+      "key": {
+        "publicId": "read_event_data",
+        "versionId": "1"
+      },
+      "param": [
+        {
+          "key": "eventDataAccess",
+          "value": {
+            "type": 1,
+            "string": "any"
+          }
+        }
+      ]
+    },
+    "isRequired": true
+  },
+  {
+    "instance": {
+      "key": {
+        "publicId": "logging",
+        "versionId": "1"
+      },
+      "param": [
+        {
+          "key": "environments",
+          "value": {
+            "type": 1,
+            "string": "all"
+          }
+        }
+      ]
+    },
+    "isRequired": true
+  }
+]
+
+
+___TESTS___
+
+scenarios:
+- name: a purchase is re-encoded for the collection endpoint
+  code: |-
+    mock('getAllEventData', purchaseEvent);
+    respond(204, '');
+    runCode(config({}));
+    assertThat(request.url).isEqualTo('https://www.google-analytics.com/g/collect?' + [
+      'v=2', 'tid=G-TEST123', '_p=1716200000999', 'gcs=G111', 'gcd=13t3t3t3t5l1', 'npa=0', 'dma=0',
+      'cid=1234567890.1716199000', 'uid=u-42', 'ul=en-us', 'sr=1440x900', '_uip=198.51.100.23', '_s=4',
+      'sid=1716199900', 'sct=3', 'seg=1', 'dl=https%3A%2F%2Fshop.example%2Fcheckout%2Fthanks', 'dt=Thank%20you',
+      'en=purchase', '_et=310', 'cu=USD', 'epn.shipping=0', 'epn.tax=4.8', 'ep.transaction_id=T-1001', 'epn.value=59.98',
+      'up.plan=gold',
+      'pr1=idSKU-1~nmBlue%20Mug~brAcme~caKitchen~vablue~pr19.99~qt2~k0color~v0blue',
+      'pr2=idSKU-2~nmTea~pr20~qt1'
+    ].join('&'));
+    assertThat(request.options).isEqualTo({method: 'POST', headers: {'User-Agent': 'Mozilla/5.0 (Macintosh) TestBrowser/1.0'}});
+    assertThat(request.body).isUndefined();
+    callLater(() => assertApi('gtmOnSuccess').wasCalled());
+- name: parameter and user property overrides, removals, redaction, EU host and debug
+  code: |-
+    mock('getAllEventData', purchaseEvent);
+    respond(204, '');
+    runCode(config({
+      server: 'eu', redact_ip: true, validate_only: true, event_name_override: 'purchase_server',
+      params_add: [{name: 'value', value: 61}, {name: 'source', value: 'tagd'}], params_remove: ['tax', 'shipping'],
+      user_properties_add: [{name: 'tier', value: 2}], user_properties_remove: 'plan'
+    }));
+    const query = request.url.split('?')[1].split('&');
+    assertThat(request.url.split('?')[0]).isEqualTo('https://region1.google-analytics.com/g/collect');
+    assertThat(query).contains('en=purchase_server', 'epn.value=61', 'ep.source=tagd', 'upn.tier=2', '_dbg=1');
+    assertThat(query).doesNotContain('_uip=198.51.100.23', 'epn.tax=4.8', 'epn.shipping=0', 'up.plan=gold');
+- name: client hints, system flags and consent derived from consent_state
+  code: |-
+    mock('getAllEventData', {
+      event_name: 'page_view', client_id: '1.2', 'x-ga-measurement_id': 'G-FROMEVENT',
+      consent_state: {ad_storage: 'denied', analytics_storage: 'granted'},
+      'x-ga-system_properties': {ss: '1', fv: '2'}, debug_mode: true,
+      client_hints: {architecture: 'arm', bitness: '64', model: '', mobile: false, platform: 'macOS',
+        platform_version: '14.4.1', wow64: false,
+        full_version_list: [{brand: 'Chromium', version: '125.0.6422.60'}, {brand: 'Not.A/Brand', version: '24.0.0.0'}]}
+    });
+    respond(200, '');
+    runCode(config({measurement_id: ''}));
+    assertThat(request.url).isEqualTo('https://www.google-analytics.com/g/collect?v=2&tid=G-FROMEVENT&gcs=G101&cid=1.2' +
+      '&uaa=arm&uab=64&uafvl=Chromium%3B125.0.6422.60%7CNot.A%252FBrand%3B24.0.0.0&uamb=0&uap=macOS&uapv=14.4.1&uaw=0' +
+      '&en=page_view&_ss=1&_fv=2&_dbg=1&ep.debug_mode=true');
+- name: the Measurement Protocol body carries params, items, user properties and consent
+  code: |-
+    mock('getAllEventData', purchaseEvent);
+    respond(204, '');
+    runCode(config({transport: 'mp'}));
+    assertThat(request.url).isEqualTo('https://www.google-analytics.com/mp/collect?measurement_id=G-TEST123&api_secret=s3cr3t%2B1');
+    assertThat(request.options).isEqualTo({method: 'POST', headers: {'Content-Type': 'application/json'}});
+    assertThat(JSON.parse(request.body)).isEqualTo({
+      client_id: '1234567890.1716199000', user_id: 'u-42',
+      user_properties: {plan: {value: 'gold'}},
+      consent: {ad_user_data: 'GRANTED', ad_personalization: 'GRANTED'},
+      ip_override: '198.51.100.23',
+      events: [{name: 'purchase', params: {
+        session_id: '1716199900', engagement_time_msec: 310,
+        page_location: 'https://shop.example/checkout/thanks', page_title: 'Thank you', language: 'en-us',
+        screen_resolution: '1440x900', currency: 'USD', value: 59.98, transaction_id: 'T-1001', tax: 4.8, shipping: 0,
+        items: [
+          {item_id: 'SKU-1', item_name: 'Blue Mug', item_brand: 'Acme', item_category: 'Kitchen', item_variant: 'blue', price: 19.99, quantity: 2, color: 'blue'},
+          {item_id: 'SKU-2', item_name: 'Tea', price: 20, quantity: 1}
+        ]
+      }}]
+    });
+- name: Measurement Protocol user data follows Google's rules and obeys ad_user_data
+  code: |-
+    const ev = {event_name: 'sign_up', client_id: '1.2', event_time: 1716200000,
+      user_data: {email_address: 'Jane.Doe@GMail.com', phone_number: '+1 (555) 123-4567',
+        address: {first_name: 'Jane', last_name: 'Doe', street: '100 Main St', city: 'San Francisco', region: 'CA', postal_code: '94107', country: 'us'}}};
+    mock('getAllEventData', ev);
+    respond(204, '');
+    runCode(config({transport: 'mp', send_user_data: true}));
+    const sent = JSON.parse(request.body);
+    assertThat(sent.timestamp_micros).isEqualTo(1716200000000000);
+    assertThat(sent.user_data).isEqualTo({
+      sha256_email_address: ['d6117306485ed0e50afab3ac871e98f81699151f30281527d63ff5f233656c69'],
+      sha256_phone_number: ['8a59780bb8cd2ba022bfa5ba2ea3b6e07af17a7d8b30c1f9b3390e36f69019e4'],
+      address: [{
+        sha256_first_name: '81f8f6dde88365f3928796ec7aa53f72820b06db8664f5fe76a7eb13e24546a2',
+        sha256_last_name: '799ef92a11af918e3fb741df42934f3b568ed2d93ac1df74f1b8d41a27932a6f',
+        sha256_street: '5406e822e5bfd177a026bc3fe16eb7a6d71a1f175bbf9b1564e4d500f3c92391',
+        city: 'san francisco', region: 'ca', postal_code: '94107', country: 'US'
+      }]
+    });
+    ev.consent_state = {ad_user_data: 'denied'};
+    runCode(config({transport: 'mp', send_user_data: true}));
+    assertThat(JSON.parse(request.body).user_data).isUndefined();
+    assertThat(JSON.parse(request.body).consent).isEqualTo({ad_user_data: 'DENIED'});
+- name: validation messages from the debug endpoint fail the tag
+  code: |-
+    mock('getAllEventData', {event_name: '9lives', client_id: '1.2'});
+    respond(200, '{"validationMessages":[{"fieldPath":"events","description":"Event at index: [0] has invalid name [9lives]. Names must start with an alphabetic character.","validationCode":"NAME_INVALID"}]}');
+    runCode(config({transport: 'mp', validate_only: true}));
+    assertThat(request.url).isEqualTo('https://www.google-analytics.com/debug/mp/collect?measurement_id=G-TEST123&api_secret=s3cr3t%2B1');
+    callLater(() => assertApi('gtmOnFailure').wasCalledWith(
+      'ga4: Event at index: [0] has invalid name [9lives]. Names must start with an alphabetic character. [NAME_INVALID]'));
+- name: analytics_storage denied can skip; missing settings and HTTP errors fail
+  code: |-
+    respond(500, 'oops');
+    mock('getAllEventData', {event_name: 'page_view', client_id: '1.2', 'x-ga-gcs': 'G110'});
+    runCode(config({analytics_storage_denied: 'skip'}));
+    assertApi('sendHttpRequest').wasNotCalled();
+    runCode(config({transport: 'mp', api_secret: ''}));
+    assertApi('gtmOnFailure').wasCalledWith('ga4: the Measurement Protocol needs api_secret');
+    mock('getAllEventData', {event_name: 'page_view'});
+    runCode(config({transport: 'mp'}));
+    assertApi('gtmOnFailure').wasCalledWith('ga4: the Measurement Protocol needs a client_id');
+    runCode(config({measurement_id: ''}));
+    assertApi('gtmOnFailure').wasCalledWith('ga4: no measurement_id (set it, or let the event carry x-ga-measurement_id)');
+    runCode(config({}));
+    callLater(() => assertApi('gtmOnFailure').wasCalledWith('ga4: HTTP 500'));
+setup: |-
+  const JSON = require('JSON');
+  const Object = require('Object');
+  const Promise = require('Promise');
+  const callLater = require('callLater');
+  let request;
+  const respond = (status, responseBody) => {
+    mock('sendHttpRequest', (url, options, body) => {
+      request = {url: url, options: options, body: body};
+      return Promise.create((resolve) => resolve({statusCode: status, headers: {}, body: responseBody}));
+    });
+  };
+  const config = (extra) => {
+    const params = {measurement_id: 'G-TEST123', transport: 'collect', api_secret: 's3cr3t+1', server: 'global',
+                    redact_ip: false, send_user_data: false, analytics_storage_denied: 'forward', validate_only: false};
+    Object.keys(extra).forEach((key) => { params[key] = extra[key]; });
+    return params;
+  };
+  // The second event of protocols.md a.9 example 2, as the GA4 client produces it.
+  const purchaseEvent = {
+    event_name: 'purchase', engagement_time_msec: 310, client_id: '1234567890.1716199000', user_id: 'u-42',
+    ga_session_id: '1716199900', ga_session_number: 3, 'x-ga-mp2-seg': '1', 'x-ga-request_count': 4,
+    page_location: 'https://shop.example/checkout/thanks', page_title: 'Thank you', language: 'en-us',
+    screen_resolution: '1440x900', currency: 'USD', value: 59.98, transaction_id: 'T-1001', tax: 4.8, shipping: 0,
+    items: [
+      {item_id: 'SKU-1', item_name: 'Blue Mug', item_brand: 'Acme', item_category: 'Kitchen', item_variant: 'blue', price: 19.99, quantity: 2, color: 'blue'},
+      {item_id: 'SKU-2', item_name: 'Tea', price: 20, quantity: 1}
+    ],
+    'x-ga-mp2-user_properties': {plan: 'gold'}, 'x-ga-mp2-richsstsse': '', 'x-ga-measurement_id': 'G-TEST123',
+    'x-ga-protocol_version': '2', 'x-ga-page_id': 1716200000999, 'x-ga-gcs': 'G111', 'x-ga-gcd': '13t3t3t3t5l1',
+    'x-ga-npa': '0', 'x-ga-dma': false, ip_override: '198.51.100.23', user_agent: 'Mozilla/5.0 (Macintosh) TestBrowser/1.0',
+    consent_state: {ad_storage: 'granted', analytics_storage: 'granted', ad_user_data: 'granted', ad_personalization: 'granted'},
+    user_data: {email_address: 'jane@example.com'}
+  };
+
+
+___NOTES___
+
+Built-in tagd template, written for tagd from scratch.
