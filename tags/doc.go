@@ -1,4 +1,4 @@
-X, embedded with
+// Package tags holds tagd's built-in tag and variable templates, embedded with
 // go:embed, and the adapters that run any TAG or MACRO template in the sandbox as a
 // runtime.Tag or runtime.Variable.
 //
