@@ -27,6 +27,7 @@ var BuiltinVariables = []string{
 	"Page Hostname",
 	"Page Path",
 	"Environment Name",
+	DedupVariable,
 }
 
 // Variable types accepted in [[variable]] type.
@@ -63,6 +64,10 @@ type Config struct {
 	// Preview says which requests the preview UI records ([preview]).
 	Preview Preview `json:"preview,omitzero"`
 	Cloud   Cloud   `json:"cloud,omitzero"`
+	// Delivery configures the outbox that retries failed tag requests ([delivery]).
+	Delivery Delivery `json:"delivery,omitzero"`
+	// Dedup configures the event dedup window ([dedup]).
+	Dedup Dedup `json:"dedup,omitzero"`
 
 	name string   // file name used in messages
 	pos  *posNode // where each key was written; nil for configs not parsed from text
@@ -120,6 +125,9 @@ type Trigger struct {
 	Events     []string    `json:"events"` // nil = any event name
 	Conditions []Condition `json:"conditions"`
 	Line       int         `json:"line"`
+	// FirstCopyOnly fires the trigger only for the first copy of an event within the dedup
+	// window (same event_id or transaction_id): {{Is Duplicate}} must be false.
+	FirstCopyOnly bool `json:"first_copy_only,omitempty"`
 }
 
 // Condition operators (canonical names; NormalizeOperator maps aliases onto them).
@@ -189,6 +197,8 @@ type Tag struct {
 	StopTeardownOnFailure bool   `json:"stop_teardown_on_failure,omitempty"`
 	// FiringOption is FireOncePerEvent ("" means the same) or FireUnlimited.
 	FiringOption string `json:"firing_option,omitempty"`
+	// Retry is the tag's delivery policy (delivery.go); nil means [delivery] retry.
+	Retry *Retry `json:"retry,omitempty"`
 }
 
 // Defaults for zero values.

@@ -364,6 +364,12 @@ func (d *decoder) config(top map[string]any) *Config {
 	pv := root.section("preview", "preview")
 	d.preview(pv, &c.Preview)
 	pv.done()
+	dl := root.section("delivery", "delivery")
+	d.delivery(dl, &c.Delivery)
+	dl.done()
+	dd := root.section("dedup", "dedup")
+	d.dedup(dd, &c.Dedup)
+	dd.done()
 	root.done()
 	return c
 }
@@ -409,6 +415,7 @@ func (d *decoder) trigger(t *table) Trigger {
 		ct.where = fmt.Sprintf("%s condition %d", t.where, i+1)
 		tr.Conditions = append(tr.Conditions, d.condition(ct))
 	}
+	t.boolean("first_copy_only", &tr.FirstCopyOnly)
 	t.done()
 	return tr
 }
@@ -486,6 +493,7 @@ func (d *decoder) tag(t *table) Tag {
 	t.boolean("stop_teardown_on_failure", &g.StopTeardownOnFailure)
 	t.str("firing_option", &g.FiringOption, false)
 	g.FiringOption = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(g.FiringOption)), "-", "_")
+	g.Retry = d.retry(t)
 	t.done()
 	return g
 }

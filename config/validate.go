@@ -27,6 +27,11 @@ func (c *Config) Validate() error {
 	v.tags(triggers, vars)
 	v.conditions(vars)
 	v.cycles()
+	v.sequences()
+	v.transformations(vars)
+	v.packs()
+	v.preview()
+	v.delivery()
 	return v.errs.asError()
 }
 
@@ -373,7 +378,7 @@ func (v *validator) tags(triggers, vars map[string]bool) {
 		if t.Template == "" {
 			v.add(t.Line, w, "template is required (a built-in name or a TAG .tpl path)")
 		}
-		if len(t.Triggers) == 0 && !t.Paused {
+		if len(t.Triggers) == 0 && !t.Paused && !v.c.sequencedTags()[t.Name] {
 			v.add(t.Line, w, "triggers is empty, so the tag never fires (use [%q] to fire on every event)", BuiltinAllEvents)
 		}
 		for _, l := range []struct {

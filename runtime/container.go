@@ -47,6 +47,21 @@ type TagBinding struct {
 	Timeout  time.Duration
 	Paused   bool
 	Pos      string // file:line of its definition
+
+	// Setup and Teardown sequence other tags around this one (sequence.go).
+	Setup    *TagSequence
+	Teardown *TagSequence
+	// Unlimited lets the tag run more than once per event (as its own firing and as other
+	// tags' setup or teardown); by default it runs at most once per event.
+	Unlimited bool
+}
+
+// TagSequence is a setup or teardown tag of a TagBinding.
+type TagSequence struct {
+	Tag *TagBinding
+	// StopOnFailure: for a setup tag, the main tag fires only if the setup succeeded; for a
+	// teardown tag, the teardown fires only if the main tag succeeded.
+	StopOnFailure bool
 }
 
 // VariableBinding is a configured variable.
@@ -70,6 +85,8 @@ type Env struct {
 	Storage         *TemplateStorage
 	// Console receives template logToConsole output.
 	Console func(ctx context.Context, line ConsoleLine)
+	// Dedup, when set, checks every event against the dedup window (delivery.go).
+	Dedup Deduper
 }
 
 // ConsoleLine is one logToConsole call.
@@ -87,6 +104,8 @@ type Container struct {
 	Tags      []*TagBinding
 	Triggers  map[string]*Trigger
 	Variables map[string]*VariableBinding
+	// Transformations edit the event data of affected tags, in the order they run.
+	Transformations []*Transformation
 
 	// Requests says how inbound requests are read (body cap, path prefix, proxies).
 	Requests RequestOptions

@@ -21,6 +21,11 @@ type EventContext struct {
 	resolving map[string]bool // variables being evaluated: a reference cycle yields undefined
 	callbacks []func(containerID string, eventData map[string]any)
 	results   []TagResult
+	// parent is the event's root context when this one is a tag's transformed view
+	// (transform.go); event-scoped state lives on the root.
+	parent *EventContext
+	// dedup is the dedup window's verdict on the event (nil: off, or no key).
+	dedup *DedupResult
 }
 
 type varResult struct {
@@ -35,6 +40,10 @@ func NewEventContext(x *Exchange, c *Container, ev Event) *EventContext {
 
 // AddEventCallback registers fn to run after every fired tag of the event has finished.
 func (ec *EventContext) AddEventCallback(fn func(containerID string, eventData map[string]any)) {
+	if ec.parent != nil {
+		ec.parent.AddEventCallback(fn)
+		return
+	}
 	ec.mu.Lock()
 	ec.callbacks = append(ec.callbacks, fn)
 	ec.mu.Unlock()
@@ -132,6 +141,12 @@ func (ec *EventContext) builtin(name string) (any, bool) {
 		return env.Version, true
 	case "Environment Name":
 		return env.EnvironmentName, true
+	case "Is Duplicate":
+		root := ec
+		if root.parent != nil {
+			root = root.parent
+		}
+		return root.dedup != nil && root.dedup.Duplicate, true
 	case "Debug Mode":
 		return ec.Exchange != nil && ec.Exchange.Preview, true
 	case "Random Number":

@@ -47,6 +47,8 @@ type EventResult struct {
 	NotFired  []NotFired     `json:"not_fired,omitempty"`
 	Start     time.Time      `json:"start"`
 	Duration  time.Duration  `json:"duration_ns"`
+	// Dedup says whether the event is a copy of one seen within the dedup window.
+	Dedup *DedupResult `json:"dedup,omitempty"`
 }
 
 // Firing is one run of one tag for one event.
@@ -59,6 +61,7 @@ type Firing struct {
 	status   Outcome
 	err      error
 	finished time.Time
+	skipped  string // why a planned setup/teardown run did not happen (sequence.go)
 }
 
 // Done reports the tag's outcome. Only the first report counts.
@@ -80,6 +83,12 @@ func runEvent(ctx context.Context, x *Exchange, ev Event, hooks RunHooks) *Event
 	if c.Env != nil && c.Env.Logger != nil {
 		logger = c.Env.Logger
 	}
+	if c.Env != nil && c.Env.Dedup != nil {
+		// Checked for every event, before any trigger, so "first copy" means the first to
+		// arrive whatever the triggers look at.
+		ec.dedup = c.Env.Dedup.Check(ctx, ev)
+		res.Dedup = ec.dedup
+	}
 
 	var fired []*TagBinding
 	for _, tb := range c.Tags {
@@ -100,15 +109,20 @@ func runEvent(ctx context.Context, x *Exchange, ev Event, hooks RunHooks) *Event
 	}
 	sort.SliceStable(fired, func(i, j int) bool { return fired[i].Priority > fired[j].Priority })
 
-	firings := make([]*Firing, len(fired))
-	for i, tb := range fired {
-		firings[i] = &Firing{EC: ec, Binding: tb, Data: ec.ResolveParams(ctx, tb.Params), done: make(chan struct{})}
+	plan := planFirings(fired)
+	res.NotFired = dropPlanned(res.NotFired, plan)
+	firings := make([]*Firing, len(plan))
+	for i, st := range plan {
+		// A tag affected by transformations runs in its own view of the event (transform.go).
+		tec := ec.forTag(ctx, st.tb)
+		firings[i] = &Firing{EC: tec, Binding: st.tb, Data: tec.ResolveParams(ctx, st.tb.Params), done: make(chan struct{})}
 	}
 	if hooks.OnStart != nil {
 		hooks.OnStart(ec)
 	}
 	starts := make([]time.Time, len(firings))
-	for i, f := range firings {
+	start := func(i int) {
+		f := firings[i]
 		starts[i] = time.Now()
 		timeout := f.Binding.Timeout
 		if timeout <= 0 {
@@ -136,8 +150,25 @@ func runEvent(ctx context.Context, x *Exchange, ev Event, hooks RunHooks) *Event
 			}
 		}(f)
 	}
+	for i, st := range plan {
+		if len(st.deps) == 0 {
+			start(i)
+			continue
+		}
+		go func(i int, st *step) {
+			if why := waitDeps(st, firings); why != "" {
+				firings[i].skip(why)
+				return
+			}
+			start(i)
+		}(i, st)
+	}
 	for i, f := range firings {
 		<-f.done
+		if f.skipped != "" {
+			res.NotFired = append(res.NotFired, NotFired{f.Binding.Name, f.skipped})
+			continue
+		}
 		r := TagResult{Name: f.Binding.Name, Template: f.Binding.Template, Status: f.status, Duration: f.finished.Sub(starts[i])}
 		if f.err != nil {
 			r.Error = f.err.Error()
@@ -194,6 +225,9 @@ func tagsForCallback(rs []TagResult) []any {
 
 // Results returns the tag results of the event once it has completed (for callbacks).
 func (ec *EventContext) Results() []TagResult {
+	if ec.parent != nil {
+		return ec.parent.Results()
+	}
 	ec.mu.Lock()
 	defer ec.mu.Unlock()
 	return append([]TagResult(nil), ec.results...)

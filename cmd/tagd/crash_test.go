@@ -224,3 +224,98 @@ value = "{transaction_id}"
 		t.Errorf("exit after SIGTERM: %v", err)
 	}
 }
+
+// On SIGTERM tagd finishes the tag that is still waiting for its vendor, stores the failed
+// request, and exits cleanly; the next start delivers it.
+func TestSIGTERMFinishesTagsAndKeepsTheirRequests(t *testing.T) {
+	bin := buildTagd(t)
+	release := make(chan struct{})
+	var arrived atomic.Int32
+	var up atomic.Bool
+	var mu sync.Mutex
+	var delivered []string
+	vendor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		ok := up.Load()
+		if arrived.Add(1) == 1 {
+			<-release // the vendor is slow, then fails
+			ok = false
+		}
+		if !ok {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		mu.Lock()
+		delivered = append(delivered, r.URL.RequestURI()+" "+string(b))
+		mu.Unlock()
+	}))
+	defer vendor.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "tagd.toml")
+	toml := fmt.Sprintf(`
+[server]
+listen = "127.0.0.1:0"
+admin_listen = "localhost:0"
+data_dir = %q
+
+[sandbox]
+allow_private_networks = ["127.0.0.1/32"]
+
+[delivery]
+base_delay = "20ms"
+max_delay = "50ms"
+
+[[client]]
+name = "GA4"
+type = "ga4"
+
+[[tag]]
+name = "Webhook"
+template = "http-request"
+triggers = ["All Events"]
+[tag.parameters]
+method = "POST"
+url = "%s/hook?tx={transaction_id}"
+body_format = "json"
+[[tag.parameters.body]]
+key = "tx"
+value = "{transaction_id}"
+`, filepath.Join(dir, "data"), vendor.URL)
+	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := startTagd(t, bin, cfg)
+	resp, err := http.Post("http://"+p.addr+"/g/collect?v=2&tid=G-X&cid=1.2&en=purchase&ep.transaction_id=T-TERM", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	eventually(t, "the tag's request to reach the vendor", func() bool { return arrived.Load() == 1 })
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// Shutting down: new requests are refused (503 or no connection), not accepted and lost.
+	// The probe is a request no client claims, so that one answered before the shutdown
+	// began adds no event.
+	eventually(t, "new requests to be refused", func() bool {
+		resp, err := http.Get("http://" + p.addr + "/not-a-hit")
+		if err != nil {
+			return true
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusServiceUnavailable
+	})
+	close(release)
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+
+	up.Store(true)
+	p2 := startTagd(t, bin, cfg)
+	eventually(t, "delivery after the restart", func() bool { return p2.outboxStats(t)["pending"] == 0.0 })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(delivered) != 1 || delivered[0] != `/hook?tx=T-TERM {"tx":"T-TERM"}` {
+		t.Errorf("delivered %q", delivered)
+	}
+}

@@ -40,6 +40,9 @@ Usage:
              [-log-format json|text] [-log-level debug|info|warn|error] [-preview-all]
   tagd check -config FILE
   tagd test [--json] [--junit FILE] [--run REGEX] [-v] PATH...
+  tagd import [-o DIR] [-force] EXPORT.json
+  tagd pack init|check|build|install|list|remove ...
+  tagd outbox [-config FILE | -store PATH | -admin URL] stats|list|show|replay|drop ...
   tagd version
 `
 
@@ -62,6 +65,12 @@ func main() {
 		os.Exit(runCheck(os.Args[2:], os.Stdout, os.Stderr))
 	case "test":
 		os.Exit(runTest(os.Args[2:], os.Stdout, os.Stderr))
+	case "import":
+		os.Exit(runImport(os.Args[2:], os.Stdout, os.Stderr))
+	case "pack":
+		os.Exit(runPack(os.Args[2:], os.Stdout, os.Stderr))
+	case "outbox":
+		os.Exit(runOutbox(os.Args[2:], os.Stdout, os.Stderr))
 	case "version", "-version", "--version":
 		fmt.Println(versionString())
 	case "help", "-h", "--help":
@@ -160,6 +169,14 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	slog.SetDefault(logger)
 	opts := loader.Options{Logger: logger, OutboundRedirect: f.redirect, Storage: runtime.NewTemplateStorage(0)}
+	// The outbox and the dedup window are process-wide: they outlive reloads (outbox.go).
+	ob, dedupStore, err := openDelivery(cfg, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer closeDelivery(ob, dedupStore, logger, 10*time.Second)
+	opts.Outbox, opts.DedupStore = ob, dedupStore
 	closeCloud, err := openCloud(cfg, f.config == "", logger)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -171,8 +188,14 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	for _, w := range res.Warnings {
+		logger.Warn("template lint", "problem", w)
+	}
 	engine := runtime.NewEngine(res.Container, logger)
 	mets, rec := observe(engine, cfg, f.previewAll)
+	if mets != nil {
+		mets.SetOutbox(outboxGauge{ob})
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var rl *loader.Reloader
@@ -198,7 +221,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if admin == "off" {
 		admin = ""
 	}
-	err = server.Run(ctx, server.Options{Listen: listen, AdminListen: admin, AdminToken: cfg.Server.AdminToken, Engine: engine, Reloader: rl, Logger: logger, Preview: rec, Metrics: mets})
+	err = server.Run(ctx, server.Options{Listen: listen, AdminListen: admin, AdminToken: cfg.Server.AdminToken, Engine: engine, Reloader: rl, Logger: logger, Preview: rec, Metrics: mets, Templates: templatesOf, Outbox: ob})
+	// Requests are drained: release the container's resources (sandbox pools, the click
+	// store's file lock).
+	if c := engine.Container(); c.Close != nil {
+		c.Close()
+	}
 	if err != nil {
 		logger.Error("server stopped", "error", err)
 		return 1
@@ -229,6 +257,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		return 1
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(stderr, "warning: "+w)
 	}
 	c := res.Container
 	fmt.Fprintf(stdout, "%s: ok (%d clients, %d tags, %d variables, %d triggers, %d templates; version %s)\n",
