@@ -122,6 +122,27 @@ func TestImportServeEndToEnd(t *testing.T) {
 	}
 }
 
+// TestImportFullExportLoads imports the export that exercises every mapped kind against this
+// build's real built-ins: the result must pass tagd check and its templates' tests.
+func TestImportFullExportLoads(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "full")
+	var stdout, stderr bytes.Buffer
+	if code := runImport([]string{"-q", "-o", dir, "../../runtime/importer/testdata/full.json"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, &stdout, &stderr)
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("-q printed notes: %s", &stderr)
+	}
+	notes, _ := os.ReadFile(filepath.Join(dir, "IMPORT-NOTES.md"))
+	if !strings.Contains(string(notes), `tag "Conversion linker"`) {
+		t.Errorf("notes: %s", notes)
+	}
+	stdout.Reset()
+	if code := runTest([]string{filepath.Join(dir, "templates")}, &stdout, &stderr); code != 0 {
+		t.Errorf("tagd test: %d %s %s", code, &stdout, &stderr)
+	}
+}
+
 func TestImportErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
