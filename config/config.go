@@ -91,6 +91,12 @@ type Server struct {
 	TrustedProxies   []string      `json:"trusted_proxies"` // CIDRs or single IPs
 	LogLevel         string        `json:"log_level"`       // debug|info|warn|error
 	LogFormat        string        `json:"log_format"`      // json|text
+	// GOGC is the garbage collector's target percentage (0: Go's default or $GOGC; -1:
+	// off). Template runs allocate heavily, so a higher value trades memory for CPU.
+	GOGC int `json:"gogc,omitempty"`
+	// MemoryLimitBytes is the Go runtime's soft memory limit (0: none or $GOMEMLIMIT);
+	// with a high gogc it keeps the heap bounded under bursts.
+	MemoryLimitBytes int64 `json:"memory_limit_bytes,omitempty"`
 }
 
 // Sandbox is the [sandbox] table: limits for template JavaScript.

@@ -394,6 +394,8 @@ func (d *decoder) server(t *table, s *Server) {
 	s.LogLevel = strings.ToLower(strings.TrimSpace(s.LogLevel))
 	t.str("log_format", &s.LogFormat, true)
 	s.LogFormat = strings.ToLower(strings.TrimSpace(s.LogFormat))
+	t.int("gogc", &s.GOGC)
+	t.integer("memory_limit_bytes", &s.MemoryLimitBytes)
 }
 
 func (d *decoder) client(t *table) Client {

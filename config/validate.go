@@ -113,6 +113,12 @@ func (v *validator) server() {
 	if !slices.Contains([]string{"json", "text"}, s.LogFormat) {
 		v.add(line("log_format"), "server", "log_format %q must be json or text", s.LogFormat)
 	}
+	if s.GOGC < -1 {
+		v.add(line("gogc"), "server", "gogc must be a percentage, 0 (Go's default) or -1 (off), not %d", s.GOGC)
+	}
+	if s.MemoryLimitBytes < 0 {
+		v.add(line("memory_limit_bytes"), "server", "memory_limit_bytes must be positive or 0 (no limit), not %d", s.MemoryLimitBytes)
+	}
 }
 
 func checkAddr(a string) error {

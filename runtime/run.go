@@ -72,13 +72,16 @@ func (f *Firing) Done(status Outcome, err error) {
 	})
 }
 
+var errTagTimeout = errors.New("tag did not call gtmOnSuccess or gtmOnFailure in time")
+
 // Name is the tag's configured name.
 func (f *Firing) Name() string { return f.Binding.Name }
 
 func runEvent(ctx context.Context, x *Exchange, ev Event, hooks RunHooks) *EventResult {
 	c := x.Container
 	ec := NewEventContext(x, c, ev)
-	res := &EventResult{Event: ev.Copy(), Start: time.Now()}
+	// ev is RunContainer's private copy and nothing writes to it, so the result shares it.
+	res := &EventResult{Event: ev, Start: time.Now()}
 	logger := slog.Default()
 	if c.Env != nil && c.Env.Logger != nil {
 		logger = c.Env.Logger
@@ -132,8 +135,17 @@ func runEvent(ctx context.Context, x *Exchange, ev Event, hooks RunHooks) *Event
 			timeout = 5 * time.Second
 		}
 		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		// The timeout is a callback on the context rather than a watcher goroutine per tag:
+		// a goroutine start and wake-up per tag showed in profiles of busy servers.
+		stop := context.AfterFunc(tctx, func() { f.Done(Timeout, errTagTimeout) })
 		go func(f *Firing) {
-			defer cancel()
+			defer func() {
+				// A tag that returned without reporting has not finished in time.
+				if stop() {
+					f.Done(Timeout, errTagTimeout)
+				}
+				cancel()
+			}()
 			defer func() {
 				if r := recover(); r != nil {
 					logger.Error("tag panicked", "tag", f.Name(), "panic", r)
@@ -141,13 +153,6 @@ func runEvent(ctx context.Context, x *Exchange, ev Event, hooks RunHooks) *Event
 				}
 			}()
 			f.Binding.Tag.Fire(tctx, f)
-		}(f)
-		go func(f *Firing) {
-			select {
-			case <-f.done:
-			case <-tctx.Done():
-				f.Done(Timeout, errors.New("tag did not call gtmOnSuccess or gtmOnFailure in time"))
-			}
 		}(f)
 	}
 	for i, st := range plan {
@@ -181,7 +186,9 @@ func runEvent(ctx context.Context, x *Exchange, ev Event, hooks RunHooks) *Event
 		if r.Status != Success {
 			lvl = slog.LevelWarn
 		}
-		logger.Log(ctx, lvl, "tag finished", "request_id", x.ID, "event", ev.Name(), "tag", r.Name, "status", r.Status, "duration_ms", float64(r.Duration.Microseconds())/1000, "error", r.Error)
+		if logger.Enabled(ctx, lvl) {
+			logger.Log(ctx, lvl, "tag finished", "request_id", x.ID, "event", ev.Name(), "tag", r.Name, "status", r.Status, "duration_ms", float64(r.Duration.Microseconds())/1000, "error", r.Error)
+		}
 	}
 	ec.mu.Lock()
 	ec.results = res.Tags

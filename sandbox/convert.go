@@ -2,8 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
-	"math"
-	"sort"
+	"slices"
 	"strconv"
 
 	"github.com/dop251/goja"
@@ -35,7 +34,7 @@ func (vu *VU) ToJS(v any) goja.Value {
 		for k := range t {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		slices.Sort(keys)
 		for _, k := range keys {
 			_ = o.Set(k, vu.ToJS(t[k]))
 		}
@@ -96,19 +95,12 @@ func fromJS(v goja.Value, depth int) any {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) || depth > 64 {
 		return nil
 	}
-	switch e := v.Export().(type) {
-	case string, bool, int64:
-		return e
-	case float64:
-		if math.IsNaN(e) || math.IsInf(e, 0) {
-			return e
-		}
-		return e
-	}
 	obj, ok := v.(*goja.Object)
 	if !ok {
 		return v.Export()
 	}
+	// Objects are walked here rather than exported: Export converts a whole object tree,
+	// so exporting at every level would redo the work for everything below it.
 	if _, isFn := goja.AssertFunction(obj); isFn {
 		return nil
 	}

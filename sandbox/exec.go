@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/tagd-dev/tagd/runtime"
@@ -13,17 +14,26 @@ import (
 
 // Pool hands out runtimes for one container generation. Runtimes are reused after clean
 // runs and discarded after an interrupt, a stack overflow or a Go panic.
+//
+// The free list is a stack, so the most recently used runtimes are reused first and the
+// ones a burst created sink to the bottom; those are dropped once idle for IdleTimeout.
+// Each runtime keeps about 250 KiB of heap (frozen built-ins, API objects, template
+// functions), so keeping a burst's worth forever would cost RSS and GC marking time.
 type Pool struct {
 	limits Limits
 	mu     sync.Mutex
 	free   []*VU
 	max    int
+	idle   time.Duration
 	closed bool
 }
 
+// DefaultIdleTimeout is how long a pooled runtime may stay unused before it is dropped.
+const DefaultIdleTimeout = 10 * time.Second
+
 // NewPool returns an empty pool; runtimes are created on demand.
 func NewPool(l Limits) *Pool {
-	return &Pool{limits: l.withDefaults(), max: 256}
+	return &Pool{limits: l.withDefaults(), max: 256, idle: DefaultIdleTimeout}
 }
 
 // Limits returns the pool's limits.
@@ -34,6 +44,7 @@ func (p *Pool) Get() *VU {
 	p.mu.Lock()
 	if n := len(p.free); n > 0 {
 		vu := p.free[n-1]
+		p.free[n-1] = nil
 		p.free = p.free[:n-1]
 		p.mu.Unlock()
 		return vu
@@ -47,12 +58,26 @@ func (p *Pool) Put(vu *VU) {
 	if vu.broken {
 		return
 	}
+	now := time.Now()
+	vu.lastUsed = now
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed || len(p.free) >= p.max {
 		return
 	}
 	p.free = append(p.free, vu)
+	// Drop at most a couple of idle runtimes per Put: cheap, and enough to drain a burst.
+	for i := 0; i < 2 && len(p.free) > 1 && now.Sub(p.free[0].lastUsed) > p.idle; i++ {
+		p.free[0] = nil
+		p.free = p.free[1:]
+	}
+}
+
+// Idle reports how many runtimes wait in the pool.
+func (p *Pool) Idle() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.free)
 }
 
 // Close drops the pooled runtimes.

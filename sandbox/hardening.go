@@ -21,11 +21,16 @@ func init() {
 // freezeBuiltins freezes the built-in constructors and prototypes a template can reach
 // through literals (`[].__proto__`, `({}).constructor`). Runtimes are pooled, so without
 // this one template could replace Array.prototype.map for every later execution.
+//
+// Freezing materialises every method of a frozen object as a function object, which is
+// most of a runtime's memory, so only what a template can reach is frozen: Date, JSON
+// and Math are reachable by global name only, which templates cannot use (they get frozen
+// JSON and Math facades). Symbol is frozen: any symbol's .constructor reaches it.
 func (vu *VU) freezeBuiltins() {
 	_, _ = vu.rt.RunString(`(function () {
   var f = Object.freeze, gp = Object.getPrototypeOf;
   var roots = [Object, Array, String, Number, Boolean, RegExp, Promise, Error, TypeError,
-    RangeError, SyntaxError, ReferenceError, Date, JSON, Math, Symbol,
+    RangeError, SyntaxError, ReferenceError, Symbol,
     gp(function(){}), gp(function*(){}), gp(async function(){})];
   for (var i = 0; i < roots.length; i++) {
     var r = roots[i];

@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 	"sync/atomic"
 
 	"github.com/dop251/goja"
@@ -41,13 +43,19 @@ func Compile(t *templates.Template) (*Program, error) {
 
 // wrapper shifts line numbers so errors point at the .tpl line: the wrapper's first line
 // holds the function header, and the code starts on the next line.
+//
+// The template function is nested in one that declares every global name of a fresh
+// runtime (Object, Map, eval, globalThis, ...) as a constant undefined, so template code
+// cannot reach the runtime's globals: only require, which is not shadowed. Constants, so
+// that assigning one throws instead of leaving state in the closure, which a pooled
+// runtime keeps from one execution to the next.
 func compileFunc(name, code string, codeLine int) (*goja.Program, error) {
 	pad := ""
 	// Put the header on the line before the code's first line in the file.
 	for i := 1; i < codeLine-1; i++ {
 		pad += "\n"
 	}
-	src := pad + "(function(data){'use strict';\n" + code + "\n})"
+	src := pad + shadowGlobals + "return function(data){'use strict';\n" + code + "\n}})()"
 	ast, err := goja.Parse(name, src, parser.WithDisableSourceMaps)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -63,3 +71,25 @@ func compileFunc(name, code string, codeLine int) (*goja.Program, error) {
 func CompileSource(name, code string, line int) (*goja.Program, error) {
 	return compileFunc(name, code, line)
 }
+
+// shadowGlobals opens the wrapper that hides the runtime's globals (see compileFunc).
+var shadowGlobals = func() string {
+	rt := goja.New()
+	v, err := rt.RunString("Object.getOwnPropertyNames(globalThis)")
+	if err != nil {
+		panic(fmt.Sprintf("sandbox: listing goja's globals: %v", err))
+	}
+	var decls []string
+	for _, n := range v.Export().([]any) {
+		switch name := n.(string); name {
+		case "undefined", "NaN", "Infinity":
+			// Read-only primitives templates use; shadowing them would change their value.
+		case "eval":
+			// Strict code cannot bind it; the runtime deletes it instead (harden).
+		default:
+			decls = append(decls, name+"=void 0")
+		}
+	}
+	sort.Strings(decls)
+	return "(function(){const " + strings.Join(decls, ",") + ";"
+}()

@@ -166,6 +166,7 @@ type VU struct {
 	depth    int
 	cpuLeft  time.Duration
 	broken   bool
+	lastUsed time.Time // when it last went back to its pool
 	interErr error
 	mu       sync.Mutex // guards interErr against the interrupt timers
 }
@@ -182,8 +183,15 @@ func NewVU(l Limits) *VU {
 	return vu
 }
 
-// harden removes every global but require, and the Function constructor reachable through
-// function prototypes, so template code reaches the host only through APIs.
+// harden makes the runtime's globals unreachable from template code (it sees only
+// require), removes the Function constructor reachable through function prototypes, and
+// freezes the built-ins templates reach through literals, so template code reaches the host
+// only through APIs and leaves nothing behind for the next execution.
+//
+// Globals are hidden by the program wrapper (shadowGlobals in program.go), not deleted:
+// deleting a global materialises the lazily built constructor first, and those made up a
+// third of a pooled runtime's memory. The code-evaluating ones are deleted as well, so they
+// stay unusable even if some future API handed out the global object.
 func (vu *VU) harden() {
 	rt := vu.rt
 	for _, src := range []string{
@@ -203,16 +211,8 @@ func (vu *VU) harden() {
 	vu.cacheStringPatterns()
 	vu.capStringBuilders(vu.limits.MaxStringLength)
 	vu.freezeBuiltins()
-	names, err := rt.RunString("Object.getOwnPropertyNames(globalThis)")
-	if err == nil {
-		for _, n := range FromJS(names).([]any) {
-			s, _ := n.(string)
-			switch s {
-			case "undefined", "NaN", "Infinity", "":
-				continue
-			}
-			_ = g.Delete(s)
-		}
+	for _, name := range []string{"Function", "eval", "globalThis"} {
+		_ = g.Delete(name)
 	}
 	_ = g.Set("require", vu.require)
 }
@@ -305,8 +305,53 @@ func (vu *VU) API(name string) goja.Value {
 		return goja.Undefined()
 	}
 	v := a.New(vu)
+	vu.seal(v)
 	vu.apis[name] = v
 	return v
+}
+
+// seal freezes an API value and every object reachable through its own properties (the
+// methods of an API object, a function's prototype object). API values live as long as
+// the pooled runtime, so otherwise one template could hang data on, say, getType for a
+// later execution of any template on the same runtime to read.
+func (vu *VU) seal(v goja.Value) {
+	obj := vu.natives["Object"]
+	if obj == nil {
+		return
+	}
+	freeze, ok1 := goja.AssertFunction(obj.Get("freeze"))
+	names, ok2 := goja.AssertFunction(obj.Get("getOwnPropertyNames"))
+	if !ok1 || !ok2 {
+		return
+	}
+	seen := map[*goja.Object]bool{}
+	var walk func(v goja.Value, depth int)
+	walk = func(v goja.Value, depth int) {
+		o, ok := v.(*goja.Object)
+		if !ok || seen[o] || depth > 8 {
+			return
+		}
+		seen[o] = true
+		if _, err := freeze(goja.Undefined(), o); err != nil {
+			return
+		}
+		keys, err := names(goja.Undefined(), o)
+		if err != nil {
+			return
+		}
+		for _, k := range FromJS(keys).([]any) {
+			s, ok := k.(string)
+			if !ok {
+				continue
+			}
+			var pv goja.Value
+			// A throwing getter must not panic here: skip that property.
+			if vu.rt.Try(func() { pv = o.Get(s) }) == nil {
+				walk(pv, depth+1)
+			}
+		}
+	}
+	walk(v, 0)
 }
 
 func (vu *VU) programName() string {

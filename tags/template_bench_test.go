@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/tagd-dev/tagd/clients/ga4"
 	"github.com/tagd-dev/tagd/runtime"
@@ -92,7 +93,9 @@ func BenchmarkTemplateTag(b *testing.B) {
 				env := &runtime.Env{HTTP: d, Storage: runtime.NewTemplateStorage(0), Console: func(context.Context, runtime.ConsoleLine) {}}
 				c := &runtime.Container{Env: env}
 				req := &runtime.Request{Method: "POST", Path: "/g/collect", Header: http.Header{"Cookie": {"_fbp=fb.1.1716199000123.987654; click_id=clk-7"}}}
-				pool := sandbox.NewPool(sandbox.Limits{})
+				// A generous budget: on a busy machine a descheduled run must not count as a
+				// timeout; the benchmark measures cost, not limits.
+				pool := sandbox.NewPool(sandbox.Limits{CPUBudget: time.Minute})
 				run := func() sandbox.Result {
 					x := runtime.NewExchange(req, c)
 					return pool.Run(context.Background(), &sandbox.Execution{

@@ -168,6 +168,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	slog.SetDefault(logger)
+	applyGC(cfg.Server, logger)
 	opts := loader.Options{Logger: logger, OutboundRedirect: f.redirect, Storage: runtime.NewTemplateStorage(0)}
 	// The outbox and the dedup window are process-wide: they outlive reloads (outbox.go).
 	ob, dedupStore, err := openDelivery(cfg, logger)
@@ -304,4 +305,19 @@ func openCloud(cfg *config.Config, embedded bool, logger *slog.Logger) (func(), 
 		cloud.SetDefault(prev)
 		_ = b.Close()
 	}, nil
+}
+
+// applyGC sets the garbage collector from server.gogc and server.memory_limit_bytes (read
+// at start only; they are process-wide). Unset keys leave Go's defaults and the GOGC and
+// GOMEMLIMIT environment variables in charge. See docs/BENCHMARKS.md for their effect.
+func applyGC(s config.Server, logger *slog.Logger) {
+	if s.GOGC != 0 {
+		debug.SetGCPercent(s.GOGC)
+	}
+	if s.MemoryLimitBytes > 0 {
+		debug.SetMemoryLimit(s.MemoryLimitBytes)
+	}
+	if s.GOGC != 0 || s.MemoryLimitBytes > 0 {
+		logger.Info("garbage collector", "gogc", s.GOGC, "memory_limit_bytes", s.MemoryLimitBytes)
+	}
 }

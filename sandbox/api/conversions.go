@@ -2,6 +2,7 @@ package api
 
 import (
 	"math"
+	"reflect"
 
 	"github.com/dop251/goja"
 	"github.com/tagd-dev/tagd/sandbox"
@@ -9,6 +10,10 @@ import (
 
 func init() {
 	register("makeString", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
+		v := c.Argument(0)
+		if _, isObj := v.(*goja.Object); !isObj && v.ExportType() == reflect.TypeFor[string]() {
+			return v // already a string primitive: String(s) is s
+		}
 		return vu.Runtime().ToValue(jsString(c.Argument(0)))
 	})
 	register("makeNumber", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
@@ -22,7 +27,7 @@ func init() {
 		return vu.Runtime().ToValue(int64(math.Trunc(f)))
 	})
 	register("getType", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
-		return vu.Runtime().ToValue(TypeOf(c.Argument(0)))
+		return typeNames[TypeOf(c.Argument(0))]
 	})
 	register("makeTableMap", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
 		rows, ok := c.Argument(0).(*goja.Object)
@@ -51,6 +56,17 @@ func init() {
 	})
 }
 
+// typeNames are getType's answers as JS strings, made once: templates call getType for
+// nearly every value they touch, and a string value holds no runtime state to share.
+var typeNames = func() map[string]goja.Value {
+	rt := goja.New()
+	m := map[string]goja.Value{}
+	for _, n := range []string{"undefined", "null", "function", "array", "object", "string", "boolean", "number"} {
+		m[n] = rt.ToValue(n)
+	}
+	return m
+}()
+
 // jsString is JavaScript's String(v).
 func jsString(v goja.Value) string {
 	if v == nil {
@@ -76,12 +92,13 @@ func TypeOf(v goja.Value) string {
 		}
 		return "object"
 	}
-	switch v.Export().(type) {
-	case string:
+	// ExportType needs no conversion of the value, unlike Export.
+	switch v.ExportType() {
+	case reflect.TypeFor[string]():
 		return "string"
-	case bool:
+	case reflect.TypeFor[bool]():
 		return "boolean"
-	case int64, float64:
+	case reflect.TypeFor[int64](), reflect.TypeFor[float64]():
 		return "number"
 	}
 	return "object"

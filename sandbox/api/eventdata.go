@@ -29,7 +29,9 @@ func init() {
 		if ev == nil {
 			return vu.Runtime().NewObject()
 		}
-		return vu.ToJS(ev.Copy())
+		// ToJS builds fresh JS values, so the template gets its own copy without a Go-side
+		// deep copy first.
+		return vu.ToJS(ev)
 	})
 }
 
