@@ -141,9 +141,14 @@ function consentState(type) {
   return '';
 }
 
-// Object.keys cannot be shadowed by event data, unlike obj.hasOwnProperty.
+// An own key with a value. Cheap: no key list is built per lookup. Event data cannot
+// break it by shadowing hasOwnProperty (then the value test alone decides).
 function hasKey(obj, key) {
-  return Object.keys(obj).indexOf(key) >= 0;
+  const v = obj[key];
+  if (v === undefined) {
+    return false;
+  }
+  return typeof obj.hasOwnProperty !== 'function' || obj.hasOwnProperty(key);
 }
 
 function keepOnly(value, allowed) {

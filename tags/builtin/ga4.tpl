@@ -722,34 +722,49 @@ function valuesAt(obj, keyPath) {
   if (hasKey(obj, keyPath)) {
     return flatten([obj[keyPath]]);
   }
+  if (keyPath.indexOf('.') < 0) {
+    return [];
+  }
   let nodes = [obj];
-  keyPath.split('.').forEach((part) => {
+  const parts = keyPath.split('.');
+  for (let p = 0; p < parts.length && nodes.length > 0; p++) {
     const next = [];
-    flatten(nodes).forEach((node) => {
-      if (getType(node) === 'object' && hasKey(node, part)) {
-        next.push(node[part]);
+    const flat = flatten(nodes);
+    for (let i = 0; i < flat.length; i++) {
+      if (getType(flat[i]) === 'object' && hasKey(flat[i], parts[p])) {
+        next.push(flat[i][parts[p]]);
       }
-    });
+    }
     nodes = next;
-  });
+  }
   return flatten(nodes);
 }
 
 function flatten(list) {
-  let out = [];
-  list.forEach((value) => {
-    if (getType(value) === 'array') {
-      out = out.concat(flatten(value));
-    } else if (value !== undefined && value !== null) {
-      out.push(value);
-    }
-  });
+  const out = [];
+  appendFlat(out, list);
   return out;
 }
 
-// Object.keys cannot be shadowed by event data, unlike obj.hasOwnProperty.
+function appendFlat(out, list) {
+  for (let i = 0; i < list.length; i++) {
+    const value = list[i];
+    if (getType(value) === 'array') {
+      appendFlat(out, value);
+    } else if (value !== undefined && value !== null) {
+      out.push(value);
+    }
+  }
+}
+
+// An own key with a value. Cheap: no key list is built per lookup. Event data cannot
+// break it by shadowing hasOwnProperty (then the value test alone decides).
 function hasKey(obj, key) {
-  return Object.keys(obj).indexOf(key) >= 0;
+  const v = obj[key];
+  if (v === undefined) {
+    return false;
+  }
+  return typeof obj.hasOwnProperty !== 'function' || obj.hasOwnProperty(key);
 }
 
 function isSha256Hex(value) {

@@ -329,7 +329,11 @@ function valueAt(obj, keyPath) {
 }
 
 function hasKey(obj, key) {
-  return Object.keys(obj).indexOf(key) >= 0;
+  const v = obj[key];
+  if (v === undefined) {
+    return false;
+  }
+  return typeof obj.hasOwnProperty !== 'function' || obj.hasOwnProperty(key);
 }
 
 function toText(value) {
