@@ -18,54 +18,9 @@ import (
 	"github.com/tagd-dev/tagd/runtime"
 	"github.com/tagd-dev/tagd/runtime/loader"
 	"github.com/tagd-dev/tagd/runtime/server"
+	"github.com/tagd-dev/tagd/runtime/testsink"
 	_ "github.com/tagd-dev/tagd/sandbox/api"
 )
-
-// sink is a fake vendor: every outbound request of the container lands here through the
-// outbound redirect.
-type sink struct {
-	mu   sync.Mutex
-	reqs []captured
-	srv  *httptest.Server
-}
-
-type captured struct {
-	Method, Path, Original string
-	Query                  url.Values
-	Body                   []byte
-}
-
-func newSink(t *testing.T) *sink {
-	s := &sink{}
-	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		s.reqs = append(s.reqs, captured{r.Method, r.URL.Path, r.Header.Get("X-Tagd-Original-Url"), r.URL.Query(), b})
-		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"events_received":1,"messages":[],"fbtrace_id":"T"}`))
-	}))
-	t.Cleanup(s.srv.Close)
-	return s
-}
-
-func (s *sink) byPrefix(prefix string) []captured {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []captured
-	for _, r := range s.reqs {
-		if strings.HasPrefix(r.Original, prefix) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func (s *sink) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.reqs)
-}
 
 const seedsTOML = `
 [server]
@@ -126,8 +81,8 @@ var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Reques
 // postback with that ID and a payout; the conversion reaches the postback and Meta tags
 // with the click's attribution; a repeat of the postback is a duplicate and fires nothing.
 func TestClickToPostbackToTags(t *testing.T) {
-	dest := newSink(t)
-	engine, _ := build(t, seedsTOML, dest.srv.URL)
+	dest := testsink.New(t)
+	engine, _ := build(t, seedsTOML, dest.URL)
 	ts := httptest.NewServer(server.Ingress(engine))
 	defer ts.Close()
 
@@ -160,7 +115,7 @@ func TestClickToPostbackToTags(t *testing.T) {
 	if cookie != clickID {
 		t.Errorf("click_id cookie %q, want %q", cookie, clickID)
 	}
-	if n := dest.count(); n != 0 {
+	if n := dest.Count(); n != 0 {
 		t.Fatalf("%d outbound requests after the click; the tags fire on conversions only", n)
 	}
 
@@ -189,7 +144,7 @@ func TestClickToPostbackToTags(t *testing.T) {
 	}
 
 	// 3. The http-request postback tag got the click's attribution.
-	pb := dest.byPrefix("https://partner.example/pb?")
+	pb := dest.ByOriginal("https://partner.example/pb?")
 	if len(pb) != 1 {
 		t.Fatalf("affiliate postbacks: %d", len(pb))
 	}
@@ -201,7 +156,7 @@ func TestClickToPostbackToTags(t *testing.T) {
 	}
 
 	// 4. Meta got the conversion with the visitor's identity from the click.
-	meta := dest.byPrefix("https://graph.facebook.com/")
+	meta := dest.ByOriginal("https://graph.facebook.com/")
 	if len(meta) != 1 {
 		t.Fatalf("meta requests: %d", len(meta))
 	}
@@ -242,11 +197,11 @@ func TestClickToPostbackToTags(t *testing.T) {
 	}
 
 	// 5. The same transaction again: a duplicate, and nothing fires.
-	before := dest.count()
+	before := dest.Count()
 	if ans := postback(); ans["status"] != "duplicate" {
 		t.Fatalf("second postback answered %v", ans)
 	}
-	if after := dest.count(); after != before {
+	if after := dest.Count(); after != before {
 		t.Errorf("the duplicate fired %d outbound requests", after-before)
 	}
 
@@ -256,8 +211,8 @@ func TestClickToPostbackToTags(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusNotFound || dest.count() != before {
-		t.Errorf("unknown click: status %d, %d new outbound requests", resp.StatusCode, dest.count()-before)
+	if resp.StatusCode != http.StatusNotFound || dest.Count() != before {
+		t.Errorf("unknown click: status %d, %d new outbound requests", resp.StatusCode, dest.Count()-before)
 	}
 }
 

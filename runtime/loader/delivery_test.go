@@ -17,6 +17,7 @@ import (
 	"github.com/tagd-dev/tagd/runtime/dedup"
 	"github.com/tagd-dev/tagd/runtime/loader"
 	"github.com/tagd-dev/tagd/runtime/outbox"
+	"github.com/tagd-dev/tagd/runtime/testsink"
 )
 
 const dedupTOML = `
@@ -57,14 +58,14 @@ url = "https://vendor.example/copy?tx={transaction_id}"
 // Browser and server both send the purchase: the conversion fires once, the copy is
 // reported in the event and can fire its own tag.
 func TestFirstCopyOnlyTrigger(t *testing.T) {
-	s := newSink(t)
+	s := testsink.New(t)
 	cfg, err := config.Parse("dedup.toml", "", []byte(dedupTOML))
 	if err != nil {
 		t.Fatal(err)
 	}
 	store := dedup.NewMemory(0)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	res, err := loader.Build(cfg, loader.Options{Logger: quiet, OutboundRedirect: s.srv.URL, DedupStore: store})
+	res, err := loader.Build(cfg, loader.Options{Logger: quiet, OutboundRedirect: s.URL, DedupStore: store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,10 +89,10 @@ func TestFirstCopyOnlyTrigger(t *testing.T) {
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, httptest.NewRequest("POST", strings.Replace(hit, "en=purchase", "en=refund", 1), nil))
 
-	if got := len(s.byPath("/conv")); got != 1 {
+	if got := len(s.ByPath("/conv")); got != 1 {
 		t.Errorf("conversion sent %d times, want 1", got)
 	}
-	if got := len(s.byPath("/copy")); got != 2 {
+	if got := len(s.ByPath("/copy")); got != 2 {
 		t.Errorf("copy tag sent %d times, want 2", got)
 	}
 	mu.Lock()
@@ -107,13 +108,13 @@ func TestFirstCopyOnlyTrigger(t *testing.T) {
 		}
 	}
 	// The window outlives the container: a reload keeps it.
-	res2, err := loader.Build(cfg, loader.Options{Logger: quiet, OutboundRedirect: s.srv.URL, DedupStore: store})
+	res2, err := loader.Build(cfg, loader.Options{Logger: quiet, OutboundRedirect: s.URL, DedupStore: store})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.Swap(res2.Container)
 	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", hit, nil))
-	if got := len(s.byPath("/conv")); got != 1 {
+	if got := len(s.ByPath("/conv")); got != 1 {
 		t.Errorf("after a reload the conversion was sent again (%d)", got)
 	}
 }

@@ -18,52 +18,9 @@ import (
 	"github.com/tagd-dev/tagd/runtime"
 	"github.com/tagd-dev/tagd/runtime/loader"
 	"github.com/tagd-dev/tagd/runtime/server"
+	"github.com/tagd-dev/tagd/runtime/testsink"
 	_ "github.com/tagd-dev/tagd/sandbox/api"
 )
-
-// captured is one request the fake destination received.
-type captured struct {
-	Method   string
-	Path     string
-	Query    url.Values
-	Original string
-	Header   http.Header
-	Body     []byte
-}
-
-// sink is a fake vendor: every outbound request of the container lands here through the
-// outbound redirect.
-type sink struct {
-	mu   sync.Mutex
-	reqs []captured
-	srv  *httptest.Server
-}
-
-func newSink(t *testing.T) *sink {
-	s := &sink{}
-	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		s.reqs = append(s.reqs, captured{r.Method, r.URL.Path, r.URL.Query(), r.Header.Get("X-Tagd-Original-Url"), r.Header.Clone(), b})
-		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"events_received":1,"messages":[],"fbtrace_id":"T"}`))
-	}))
-	t.Cleanup(s.srv.Close)
-	return s
-}
-
-func (s *sink) byPath(prefix string) []captured {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []captured
-	for _, r := range s.reqs {
-		if strings.HasPrefix(r.Path, prefix) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
 
 const quickstartTOML = `
 [server]
@@ -139,8 +96,8 @@ func build(t *testing.T, toml string, redirect string) (*runtime.Engine, *logBuf
 
 func TestEndToEndPurchase(t *testing.T) {
 	t.Setenv("E2E_META_TOKEN", "secret-token")
-	dest := newSink(t)
-	engine, logs := build(t, quickstartTOML, dest.srv.URL)
+	dest := testsink.New(t)
+	engine, logs := build(t, quickstartTOML, dest.URL)
 	ts := httptest.NewServer(server.Ingress(engine))
 	defer ts.Close()
 
@@ -165,9 +122,9 @@ func TestEndToEndPurchase(t *testing.T) {
 		t.Errorf("CORS origin %q", got)
 	}
 
-	meta := dest.byPath("/v21.0/1234567890/events")
+	meta := dest.ByPath("/v21.0/1234567890/events")
 	if len(meta) != 1 {
-		t.Fatalf("meta requests: %d (all: %+v)", len(meta), dest.reqs)
+		t.Fatalf("meta requests: %d (all: %+v)", len(meta), dest.All())
 	}
 	m := meta[0]
 	if m.Method != "POST" || m.Query.Get("access_token") != "secret-token" {
@@ -215,7 +172,7 @@ func TestEndToEndPurchase(t *testing.T) {
 		}
 	}
 
-	pb := dest.byPath("/postback")
+	pb := dest.ByPath("/postback")
 	if len(pb) != 1 {
 		t.Fatalf("postback requests: %d", len(pb))
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/tagd-dev/tagd/runtime"
 	"github.com/tagd-dev/tagd/runtime/loader"
 	"github.com/tagd-dev/tagd/runtime/server"
+	"github.com/tagd-dev/tagd/runtime/testsink"
 )
 
 const reloadTOML = `
@@ -64,9 +65,9 @@ func TestHotReload(t *testing.T) {
 	writeAtomic(t, cfgPath, strings.ReplaceAll(reloadTOML, "%ID%", "GTM-ONE"))
 	writeAtomic(t, tplPath, strings.ReplaceAll(echoTPL, "%MARK%", "v1"))
 
-	dest := newSink(t)
+	dest := testsink.New(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts := loader.Options{Logger: logger, OutboundRedirect: dest.srv.URL}
+	opts := loader.Options{Logger: logger, OutboundRedirect: dest.URL}
 	res, err := loader.LoadFile(cfgPath, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +123,7 @@ func TestHotReload(t *testing.T) {
 	}
 	sawMark := func(mark string) func() bool {
 		return func() bool {
-			for _, r := range dest.byPath("/") {
+			for _, r := range dest.ByPath("/") {
 				if strings.HasSuffix(r.Original, "/"+mark) {
 					return true
 				}
@@ -163,8 +164,8 @@ func TestHotReload(t *testing.T) {
 	if engine.Container().Env.ContainerID != "GTM-TWO" {
 		t.Error("broken edit replaced the container")
 	}
-	n := len(dest.byPath("/"))
-	waitFor("traffic after broken edit", func() bool { return len(dest.byPath("/")) > n+3 })
+	n := len(dest.ByPath("/"))
+	waitFor("traffic after broken edit", func() bool { return len(dest.ByPath("/")) > n+3 })
 
 	close(stop)
 	wg.Wait()

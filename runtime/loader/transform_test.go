@@ -10,6 +10,7 @@ import (
 	"github.com/tagd-dev/tagd/config"
 	"github.com/tagd-dev/tagd/runtime"
 	"github.com/tagd-dev/tagd/runtime/loader"
+	"github.com/tagd-dev/tagd/runtime/testsink"
 )
 
 const sequencedTOML = `
@@ -75,8 +76,8 @@ value = "10"
 // and transformations and checks what real template tags send: the transformed event (via
 // getAllEventData and {{references}}), in sequence.
 func TestTransformationsAndSequencesThroughTheSandbox(t *testing.T) {
-	dest := newSink(t)
-	engine, _ := build(t, sequencedTOML, dest.srv.URL)
+	dest := testsink.New(t)
+	engine, _ := build(t, sequencedTOML, dest.URL)
 	x := runtime.NewExchange(&runtime.Request{Method: "POST", Path: "/x"}, engine.Container())
 	if err := x.Claim("test"); err != nil {
 		t.Fatal(err)
@@ -94,7 +95,7 @@ func TestTransformationsAndSequencesThroughTheSandbox(t *testing.T) {
 	if !cmp.Equal(names, []string{"Setup hook:success", "Order hook:success", "Teardown hook:success"}) {
 		t.Errorf("results %v", names)
 	}
-	got := dest.byPath("/")
+	got := dest.ByPath("/")
 	if len(got) != 3 {
 		t.Fatalf("requests: %+v", got)
 	}
