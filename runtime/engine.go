@@ -147,6 +147,11 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		e.Logger.Warn("bad request", "path", r.URL.Path, "remote", r.RemoteAddr, "error", err)
 		http.Error(w, err.Error(), status)
+		if e.Observe != nil {
+			// Counted like any other request (metrics), with what could be read of it.
+			bad := NewExchange(&Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Host: r.Host}, c)
+			e.Observe(bad, status, time.Since(start))
+		}
 		return
 	}
 	x := NewExchange(req, c)

@@ -109,3 +109,24 @@ func TestAdminRefusesPublicWithoutToken(t *testing.T) {
 		}
 	}
 }
+
+func TestRejectedRequestsAreObserved(t *testing.T) {
+	e := engine()
+	statuses := make(chan int, 4)
+	e.Observe = func(_ *runtime.Exchange, status int, _ time.Duration) { statuses <- status }
+	ts := httptest.NewServer(Ingress(e))
+	defer ts.Close()
+	resp, err := http.Post(ts.URL+"/echo", "text/plain", strings.NewReader(strings.Repeat("x", 17)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	select {
+	case s := <-statuses:
+		if s != 413 {
+			t.Errorf("observed status %d, want 413", s)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("an oversized request was not observed")
+	}
+}
