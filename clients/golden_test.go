@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -15,13 +14,13 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tagd-dev/tagd/clients/internal/typedjson"
 	"github.com/tagd-dev/tagd/runtime"
 	"github.com/tagd-dev/tagd/runtime/clickstore"
 )
@@ -337,91 +336,10 @@ func checkGolden(t *testing.T, file string, got []byte) {
 	}
 }
 
-// renderTyped encodes event data as indented JSON with sorted keys, keeping Go types
-// visible: int64 prints as 12, float64 always with a fraction or exponent (12.0), so golden
-// files pin value types as well as values.
+// renderTyped encodes event data with typedjson, so golden files pin value types.
 func renderTyped(v any) ([]byte, error) {
-	var b bytes.Buffer
-	if err := writeTyped(&b, v, ""); err != nil {
-		return nil, err
+	if ev, ok := v.(runtime.Event); ok {
+		v = map[string]any(ev)
 	}
-	b.WriteByte('\n')
-	return b.Bytes(), nil
-}
-
-func writeTyped(b *bytes.Buffer, v any, indent string) error {
-	in := indent + "  "
-	switch x := v.(type) {
-	case nil:
-		b.WriteString("null")
-	case string:
-		var s bytes.Buffer
-		enc := json.NewEncoder(&s)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(x); err != nil {
-			return err
-		}
-		b.Write(bytes.TrimSuffix(s.Bytes(), []byte("\n")))
-	case bool:
-		b.WriteString(strconv.FormatBool(x))
-	case int64:
-		b.WriteString(strconv.FormatInt(x, 10))
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("non-finite float %v", x)
-		}
-		s := strconv.FormatFloat(x, 'g', -1, 64)
-		if !strings.ContainsAny(s, ".eE") {
-			s += ".0"
-		}
-		b.WriteString(s)
-	case runtime.Event:
-		return writeTyped(b, map[string]any(x), indent)
-	case map[string]any:
-		if len(x) == 0 {
-			b.WriteString("{}")
-			return nil
-		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b.WriteString("{\n")
-		for i, k := range keys {
-			b.WriteString(in)
-			if err := writeTyped(b, k, in); err != nil {
-				return err
-			}
-			b.WriteString(": ")
-			if err := writeTyped(b, x[k], in); err != nil {
-				return fmt.Errorf("%s: %w", k, err)
-			}
-			if i < len(keys)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString(indent + "}")
-	case []any:
-		if len(x) == 0 {
-			b.WriteString("[]")
-			return nil
-		}
-		b.WriteString("[\n")
-		for i, e := range x {
-			b.WriteString(in)
-			if err := writeTyped(b, e, in); err != nil {
-				return err
-			}
-			if i < len(x)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString(indent + "]")
-	default:
-		return fmt.Errorf("type %T is not event data", v)
-	}
-	return nil
+	return typedjson.Render(v, typedjson.Options{Null: true})
 }

@@ -3,17 +3,15 @@ package ga4
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tagd-dev/tagd/clients/internal/typedjson"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current output")
@@ -87,96 +85,10 @@ func readHit(t testing.TB, file string) (path string, h Hit) {
 	return path, h
 }
 
-// renderTyped encodes parser output as indented JSON with sorted keys, in a
-// way that keeps Go types visible: int64 prints as 12, float64 always with a
-// fraction or exponent (12.0), so a golden file pins value types, not just
-// values. Any type outside the event-data set is an error.
+// renderTyped encodes parser output with typedjson: a golden file pins value types, and
+// any type outside the event-data set (nil included) is an error.
 func renderTyped(v any) ([]byte, error) {
-	var b bytes.Buffer
-	if err := writeTyped(&b, v, ""); err != nil {
-		return nil, err
-	}
-	b.WriteByte('\n')
-	return b.Bytes(), nil
-}
-
-func writeTyped(b *bytes.Buffer, v any, indent string) error {
-	in := indent + "  "
-	switch x := v.(type) {
-	case string:
-		var s bytes.Buffer
-		enc := json.NewEncoder(&s)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(x); err != nil {
-			return err
-		}
-		b.Write(bytes.TrimSuffix(s.Bytes(), []byte("\n")))
-	case bool:
-		b.WriteString(strconv.FormatBool(x))
-	case int64:
-		b.WriteString(strconv.FormatInt(x, 10))
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("non-finite float %v", x)
-		}
-		s := strconv.FormatFloat(x, 'g', -1, 64)
-		if !strings.ContainsAny(s, ".e") {
-			s += ".0"
-		}
-		b.WriteString(s)
-	case map[string]any:
-		if len(x) == 0 {
-			b.WriteString("{}")
-			return nil
-		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b.WriteString("{\n")
-		for i, k := range keys {
-			b.WriteString(in)
-			if err := writeTyped(b, k, in); err != nil {
-				return err
-			}
-			b.WriteString(": ")
-			if err := writeTyped(b, x[k], in); err != nil {
-				return fmt.Errorf("%s: %w", k, err)
-			}
-			if i < len(keys)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString(indent + "}")
-	case []any:
-		if len(x) == 0 {
-			b.WriteString("[]")
-			return nil
-		}
-		b.WriteString("[\n")
-		for i, e := range x {
-			b.WriteString(in)
-			if err := writeTyped(b, e, in); err != nil {
-				return fmt.Errorf("[%d]: %w", i, err)
-			}
-			if i < len(x)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString(indent + "]")
-	case []map[string]any:
-		list := make([]any, len(x))
-		for i, m := range x {
-			list[i] = m
-		}
-		return writeTyped(b, list, indent)
-	default:
-		return fmt.Errorf("value of type %T is not event data", v)
-	}
-	return nil
+	return typedjson.Render(v, typedjson.Options{})
 }
 
 // goldenResult is what a golden file records: the events, or the error.
