@@ -151,24 +151,32 @@ function hasKey(obj, key) {
   return typeof obj.hasOwnProperty !== 'function' || obj.hasOwnProperty(key);
 }
 
+// Copies nothing when every character is allowed, the common case.
 function keepOnly(value, allowed) {
-  let out = '';
-  for (let i = 0; i < value.length; i++) {
-    if (allowed.indexOf(value.charAt(i)) >= 0) {
-      out += value.charAt(i);
+  let i = 0;
+  while (i < value.length && allowed.indexOf(value[i]) >= 0) {
+    i++;
+  }
+  if (i === value.length) {
+    return value;
+  }
+  let out = value.substring(0, i);
+  for (i++; i < value.length; i++) {
+    if (allowed.indexOf(value[i]) >= 0) {
+      out += value[i];
     }
   }
   return out;
 }
 
 function text(value) {
-  const type = getType(value);
-  if (type === 'undefined' || type === 'null') {
-    return '';
-  }
-  if (type === 'string') {
+  if (typeof value === 'string') {
     return value;
   }
+  if (value === undefined || value === null) {
+    return '';
+  }
+  const type = getType(value);
   if (type === 'object' || type === 'array') {
     return JSON.stringify(value) || '';
   }

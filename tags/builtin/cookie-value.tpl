@@ -132,13 +132,13 @@ function extract(value) {
 }
 
 function text(value) {
-  const type = getType(value);
-  if (type === 'undefined' || type === 'null') {
-    return '';
-  }
-  if (type === 'string') {
+  if (typeof value === 'string') {
     return value;
   }
+  if (value === undefined || value === null) {
+    return '';
+  }
+  const type = getType(value);
   if (type === 'object' || type === 'array') {
     return JSON.stringify(value) || '';
   }

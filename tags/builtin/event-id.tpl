@@ -62,13 +62,13 @@ for (let i = 0; i < keys.length; i++) {
 return makeString(getTimestampMillis()) + '.' + makeString(generateRandom(100000000, 999999999));
 
 function text(value) {
-  const type = getType(value);
-  if (type === 'undefined' || type === 'null') {
-    return '';
-  }
-  if (type === 'string') {
+  if (typeof value === 'string') {
     return value;
   }
+  if (value === undefined || value === null) {
+    return '';
+  }
+  const type = getType(value);
   if (type === 'object' || type === 'array') {
     return JSON.stringify(value) || '';
   }

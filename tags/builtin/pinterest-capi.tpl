@@ -587,7 +587,9 @@ function valuesAt(obj, keyPath) {
   if (hasKey(obj, keyPath)) {
     return flatten([obj[keyPath]]);
   }
-  if (keyPath.indexOf('.') < 0) {
+  // Most paths are absent: give up before building anything when the first segment is.
+  const dot = keyPath.indexOf('.');
+  if (dot < 0 || obj[keyPath.substring(0, dot)] === undefined) {
     return [];
   }
   let nodes = [obj];
@@ -636,34 +638,49 @@ function isSha256Hex(value) {
   return value.length === 64 && keepOnly(value.toLowerCase(), HEX).length === 64;
 }
 
+// Copies nothing when every character is allowed, the common case.
 function keepOnly(value, allowed) {
-  let out = '';
-  for (let i = 0; i < value.length; i++) {
-    if (allowed.indexOf(value.charAt(i)) >= 0) {
-      out += value.charAt(i);
+  let i = 0;
+  while (i < value.length && allowed.indexOf(value[i]) >= 0) {
+    i++;
+  }
+  if (i === value.length) {
+    return value;
+  }
+  let out = value.substring(0, i);
+  for (i++; i < value.length; i++) {
+    if (allowed.indexOf(value[i]) >= 0) {
+      out += value[i];
     }
   }
   return out;
 }
 
 function removeAll(value, unwanted) {
-  let out = '';
-  for (let i = 0; i < value.length; i++) {
-    if (unwanted.indexOf(value.charAt(i)) < 0) {
-      out += value.charAt(i);
+  let i = 0;
+  while (i < value.length && unwanted.indexOf(value[i]) < 0) {
+    i++;
+  }
+  if (i === value.length) {
+    return value;
+  }
+  let out = value.substring(0, i);
+  for (i++; i < value.length; i++) {
+    if (unwanted.indexOf(value[i]) < 0) {
+      out += value[i];
     }
   }
   return out;
 }
 
 function text(value) {
-  const type = getType(value);
-  if (type === 'undefined' || type === 'null') {
-    return '';
-  }
-  if (type === 'string') {
+  if (typeof value === 'string') {
     return value;
   }
+  if (value === undefined || value === null) {
+    return '';
+  }
+  const type = getType(value);
   if (type === 'object' || type === 'array') {
     return JSON.stringify(value) || '';
   }
@@ -672,12 +689,17 @@ function text(value) {
 
 // A finite number from a number or numeric string, else fallback.
 function numberOr(value, fallback) {
-  const type = getType(value);
-  if (type !== 'number' && !(type === 'string' && value.trim())) {
+  let number = value;
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    if (!trimmed) {
+      return fallback;
+    }
+    number = makeNumber(trimmed);
+  } else if (typeof value !== 'number') {
     return fallback;
   }
-  const number = type === 'number' ? value : makeNumber(value.trim());
-  return getType(number) === 'number' && number === number &&
+  return typeof number === 'number' && number === number &&
     number !== 1 / 0 && number !== -1 / 0 ? number : fallback;
 }
 

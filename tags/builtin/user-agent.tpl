@@ -187,13 +187,13 @@ function versionAfter(lower, token) {
 }
 
 function text(value) {
-  const type = getType(value);
-  if (type === 'undefined' || type === 'null') {
-    return '';
-  }
-  if (type === 'string') {
+  if (typeof value === 'string') {
     return value;
   }
+  if (value === undefined || value === null) {
+    return '';
+  }
+  const type = getType(value);
   if (type === 'object' || type === 'array') {
     return JSON.stringify(value) || '';
   }
