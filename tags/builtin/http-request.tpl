@@ -134,52 +134,82 @@ const sendHttpRequest = require('sendHttpRequest');
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_SUCCESS_STATUS = '200-299';
 const MAX_LOGGED_BODY = 1000;
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-const MACRO_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-';
-// Postback tokens whose event data key differs from the token: the first candidate with a
-// value wins, so an explicit payout/amount key beats the generic order value.
-const ALIASES = {
-  payout: ['payout', 'value'],
-  amount: ['amount', 'value'],
-  sale_amount: ['sale_amount', 'value'],
-  event: ['event_name']
-};
 
-const eventData = getAllEventData() || {};
+// This tag runs on every event it fires for, so a run does only what its settings need.
+// Event data is copied in on first use (by lookup or buildBody): a URL without {key} macros
+// and no body never need it. Every function below is created anew on each run, so helpers
+// used only for bodies or custom status lists are nested in the function that needs them.
+let eventData;
 
 const method = toText(data.method || 'GET').trim().toUpperCase();
-if (METHODS.indexOf(method) < 0) {
-  return fail('unsupported method', {method: method});
+if (method !== 'GET' && method !== 'POST' && method !== 'PUT' && method !== 'PATCH' &&
+    method !== 'DELETE') {
+  logToConsole({method: method, message: 'http-request: unsupported method'});
+  data.gtmOnFailure();
+  return;
 }
 const url = expand(data.url, true).trim();
 if (!url) {
-  return fail('url is empty', {});
+  logToConsole({message: 'http-request: url is empty'});
+  data.gtmOnFailure();
+  return;
 }
 
 const headers = {};
-(getType(data.headers) === 'array' ? data.headers : []).forEach((row) => {
-  const name = toText(row && row.name).trim();
-  if (name) {
-    headers[name] = expand(row.value, false);
+const headerRows = data.headers;
+if (headerRows && getType(headerRows) === 'array') {
+  for (let i = 0; i < headerRows.length; i++) {
+    const row = headerRows[i];
+    const name = toText(row && row.name).trim();
+    if (name) {
+      headers[name] = expand(row.value, false);
+    }
   }
-});
-
-const body = buildBody();
-if (body !== undefined && !hasHeader('content-type')) {
-  headers['Content-Type'] = body.contentType;
 }
 
-const ranges = statusRanges(data.success_status);
-const options = {method: method, headers: headers, timeout: timeoutMs(data.timeout_ms)};
+const bodyFormat = toText(data.body_format || 'none').trim().toLowerCase();
+const includeEvent = data.body_include_event_data === true ||
+  data.body_include_event_data === 'true';
+const body = bodyFormat === 'json' || bodyFormat === 'form' || includeEvent ?
+  buildBody(bodyFormat === 'form', includeEvent) :
+  undefined;
+if (body !== undefined) {
+  // A Content-Type configured in any letter case wins over the one of the body format.
+  const names = Object.keys(headers);
+  let hasContentType = false;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i].toLowerCase() === 'content-type') {
+      hasContentType = true;
+      break;
+    }
+  }
+  if (!hasContentType) {
+    headers['Content-Type'] = body.contentType;
+  }
+}
+
+// Success ranges as a flat list of [low, high] pairs; the default needs no parsing.
+const statusSpec = toText(data.success_status).trim();
+const ranges = statusSpec === '' || statusSpec === DEFAULT_SUCCESS_STATUS ?
+  [200, 299] :
+  statusRanges(statusSpec);
+const timeout = makeInteger(data.timeout_ms);
+const options = {
+  method: method,
+  headers: headers,
+  timeout: typeof timeout === 'number' && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS
+};
 const request = body === undefined ?
   sendHttpRequest(url, options) :
   sendHttpRequest(url, options, body.text);
 
 request.then((result) => {
   const status = result.statusCode;
-  if (inRanges(status, ranges)) {
-    data.gtmOnSuccess();
-    return;
+  for (let i = 0; i < ranges.length; i += 2) {
+    if (status >= ranges[i] && status <= ranges[i + 1]) {
+      data.gtmOnSuccess();
+      return;
+    }
   }
   logToConsole({
     message: 'http-request: unexpected response status',
@@ -197,72 +227,75 @@ request.then((result) => {
   data.gtmOnFailure();
 });
 
-function fail(reason, details) {
-  details.message = 'http-request: ' + reason;
-  logToConsole(details);
-  data.gtmOnFailure();
-}
-
-// Returns {text, contentType} or undefined when no body is configured.
-function buildBody() {
-  const format = toText(data.body_format || 'none').trim().toLowerCase();
-  const includeEvent = data.body_include_event_data === true ||
-    data.body_include_event_data === 'true';
-  if (format !== 'json' && format !== 'form' && !includeEvent) {
-    return undefined;
+// Returns {text, contentType}: form encoding or JSON.
+function buildBody(asForm, includeEvent) {
+  // A cell that is exactly one macro keeps the event value's own type; a non-string cell
+  // is a value the runtime already resolved from a {{Variable}}.
+  function bodyValue(cell) {
+    if (typeof cell !== 'string') {
+      return cell === undefined ? '' : cell;
+    }
+    const trimmed = cell.trim();
+    if (trimmed.length > 2 && trimmed.charAt(0) === '{' &&
+        trimmed.indexOf('}') === trimmed.length - 1 &&
+        isMacroName(trimmed.substring(1, trimmed.length - 1))) {
+      const value = lookup(trimmed.substring(1, trimmed.length - 1));
+      return value === undefined || value === null ? '' : value;
+    }
+    return expand(cell, false);
   }
+
   const fields = {};
   if (includeEvent) {
-    Object.keys(eventData).forEach((key) => {
-      fields[key] = eventData[key];
-    });
-  }
-  (getType(data.body) === 'array' ? data.body : []).forEach((row) => {
-    const key = toText(row && row.key).trim();
-    if (key) {
-      fields[key] = bodyValue(row.value);
+    if (eventData === undefined) {
+      eventData = getAllEventData() || {};
     }
-  });
-  if (format === 'form') {
-    const pairs = [];
-    Object.keys(fields).forEach((key) => {
-      pairs.push(encodeUriComponent(key) + '=' + encodeUriComponent(toText(fields[key])));
-    });
-    return {text: pairs.join('&'), contentType: 'application/x-www-form-urlencoded'};
+    const keys = Object.keys(eventData);
+    for (let i = 0; i < keys.length; i++) {
+      fields[keys[i]] = eventData[keys[i]];
+    }
+  }
+  const rows = data.body;
+  if (getType(rows) === 'array') {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      const key = toText(row && row.key).trim();
+      if (key) {
+        fields[key] = bodyValue(row.value);
+      }
+    }
+  }
+  if (asForm) {
+    const names = Object.keys(fields);
+    let text = '';
+    for (let i = 0; i < names.length; i++) {
+      text += (i > 0 ? '&' : '') + encodeUriComponent(names[i]) + '=' +
+        encodeUriComponent(toText(fields[names[i]]));
+    }
+    return {text: text, contentType: 'application/x-www-form-urlencoded'};
   }
   return {text: JSON.stringify(fields), contentType: 'application/json'};
-}
-
-// A cell that is exactly one macro keeps the event value's own type; a non-string cell
-// is a value the runtime already resolved from a {{Variable}}.
-function bodyValue(cell) {
-  if (getType(cell) !== 'string') {
-    return cell === undefined ? '' : cell;
-  }
-  const trimmed = cell.trim();
-  if (trimmed.length > 2 && trimmed.charAt(0) === '{' &&
-      trimmed.indexOf('}') === trimmed.length - 1 &&
-      isMacroName(trimmed.substring(1, trimmed.length - 1))) {
-    const value = lookup(trimmed.substring(1, trimmed.length - 1));
-    return value === undefined || value === null ? '' : value;
-  }
-  return expand(cell, false);
 }
 
 // Replaces {key.path} macros. Text in {{double braces}} and braces around anything that is
 // not a key path (JSON, spaces) are left as they are.
 function expand(template, urlEncode) {
   const text = toText(template);
+  if (text.indexOf('{') < 0) {
+    return text; // the common case: nothing to replace
+  }
+  // The length is read once: every property read on a string is a lookup in the sandbox.
+  const length = text.length;
   let out = '';
   let pos = 0;
-  while (pos < text.length) {
+  while (pos < length) {
     const open = text.indexOf('{', pos);
     if (open < 0) {
       break;
     }
     if (text.charAt(open + 1) === '{') {
       const end = text.indexOf('}}', open + 2);
-      const stop = end < 0 ? text.length : end + 2;
+      const stop = end < 0 ? length : end + 2;
       out += text.substring(pos, stop);
       pos = stop;
       continue;
@@ -284,59 +317,83 @@ function expand(template, urlEncode) {
   return out + text.substring(pos);
 }
 
+// A key path: ASCII letters, digits, '_', '.' and '-' (compared as character codes, which
+// costs no string per character).
 function isMacroName(name) {
-  if (!name) {
+  const length = name.length;
+  if (length === 0) {
     return false;
   }
-  for (let i = 0; i < name.length; i++) {
-    if (MACRO_CHARS.indexOf(name.charAt(i)) < 0) {
+  for (let i = 0; i < length; i++) {
+    const c = name.charCodeAt(i);
+    const allowed = (c >= 97 && c <= 122) || // a-z
+      (c >= 65 && c <= 90) || // A-Z
+      (c >= 48 && c <= 57) || // 0-9
+      c === 95 || c === 46 || c === 45; // _ . -
+    if (!allowed) {
       return false;
     }
   }
   return true;
 }
 
+// Value of a {key.path} macro. Postback tokens whose event data key differs from the token
+// fall back: the first candidate with a value wins, so an explicit payout/amount key beats
+// the generic order value.
 function lookup(name) {
-  if (!ALIASES.hasOwnProperty(name)) {
+  if (eventData === undefined) {
+    eventData = getAllEventData() || {};
+  }
+  let first = name;
+  let second;
+  if (name === 'payout' || name === 'amount' || name === 'sale_amount') {
+    second = 'value';
+  } else if (name === 'event') {
+    first = 'event_name';
+  } else {
     return valueAt(eventData, name);
   }
-  const candidates = ALIASES[name];
-  for (let i = 0; i < candidates.length; i++) {
-    const value = valueAt(eventData, candidates[i]);
-    if (value !== undefined && value !== null && value !== '') {
-      return value;
-    }
+  const value = valueAt(eventData, first);
+  if (value !== undefined && value !== null && value !== '') {
+    return value;
   }
-  return undefined;
+  const fallback = second === undefined ? undefined : valueAt(eventData, second);
+  return fallback !== undefined && fallback !== null && fallback !== '' ? fallback : undefined;
 }
 
-// Own keys only (via Object.keys, which event data cannot shadow), so a macro like
-// {constructor} cannot reach prototype members.
+// Own keys only, so a macro like {constructor} cannot reach prototype members. A flat key
+// that contains dots wins over the path.
 function valueAt(obj, keyPath) {
-  if (hasKey(obj, keyPath)) {
-    return obj[keyPath];
+  const flat = obj[keyPath];
+  if (flat !== undefined &&
+      (typeof obj.hasOwnProperty !== 'function' || obj.hasOwnProperty(keyPath))) {
+    return flat;
+  }
+  if (keyPath.indexOf('.') < 0) {
+    return undefined; // a single key: the lookup above was the whole path
   }
   const parts = keyPath.split('.');
   let current = obj;
   for (let i = 0; i < parts.length; i++) {
     const type = getType(current);
-    if ((type !== 'object' && type !== 'array') || !hasKey(current, parts[i])) {
+    if (type !== 'object' && type !== 'array') {
       return undefined;
     }
-    current = current[parts[i]];
+    const next = current[parts[i]];
+    if (next === undefined ||
+        (typeof current.hasOwnProperty === 'function' && !current.hasOwnProperty(parts[i]))) {
+      return undefined;
+    }
+    current = next;
   }
   return current;
 }
 
-function hasKey(obj, key) {
-  const v = obj[key];
-  if (v === undefined) {
-    return false;
-  }
-  return typeof obj.hasOwnProperty !== 'function' || obj.hasOwnProperty(key);
-}
-
 function toText(value) {
+  // Most values are strings already: no getType call for them.
+  if (typeof value === 'string') {
+    return value;
+  }
   const type = getType(value);
   if (type === 'undefined' || type === 'null') {
     return '';
@@ -350,28 +407,24 @@ function toText(value) {
   return makeString(value);
 }
 
-function hasHeader(name) {
-  const keys = Object.keys(headers);
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i].toLowerCase() === name) {
-      return true;
+// Parses '200-299', '200,202', '2xx' and mixtures into [low, high, low, high, ...]; falls
+// back to 200-299 (with a log line) when the setting cannot be read.
+function statusRanges(text) {
+  // Three digits between 100 and 599, else 0.
+  function statusCode(digits) {
+    if (digits.length !== 3) {
+      return 0;
     }
+    for (let i = 0; i < 3; i++) {
+      const c = digits.charCodeAt(i);
+      if (c < 48 || c > 57) { // not 0-9
+        return 0;
+      }
+    }
+    const code = makeInteger(digits);
+    return code >= 100 && code <= 599 ? code : 0;
   }
-  return false;
-}
 
-function timeoutMs(value) {
-  const ms = makeInteger(value);
-  return getType(ms) === 'number' && ms > 0 ? ms : DEFAULT_TIMEOUT_MS;
-}
-
-// Parses '200-299', '200,202', '2xx' and mixtures; falls back to 200-299 (with a log line)
-// when the setting cannot be read.
-function statusRanges(spec) {
-  const text = toText(spec).trim();
-  if (!text) {
-    return [[200, 299]];
-  }
   const parsed = [];
   const parts = text.split(',');
   for (let i = 0; i < parts.length; i++) {
@@ -380,46 +433,28 @@ function statusRanges(spec) {
       continue;
     }
     const dash = part.indexOf('-');
-    let range;
+    let low;
+    let high;
     if (part.length === 3 && part.substring(1) === 'xx') {
-      const hundred = statusCode(part.charAt(0) + '00');
-      range = hundred ? [hundred, hundred + 99] : undefined;
+      low = statusCode(part.charAt(0) + '00');
+      high = low + 99;
     } else if (dash > 0) {
-      const low = statusCode(part.substring(0, dash).trim());
-      const high = statusCode(part.substring(dash + 1).trim());
-      range = low && high && low <= high ? [low, high] : undefined;
+      low = statusCode(part.substring(0, dash).trim());
+      high = statusCode(part.substring(dash + 1).trim());
     } else {
-      const code = statusCode(part);
-      range = code ? [code, code] : undefined;
+      low = statusCode(part);
+      high = low;
     }
-    if (!range) {
+    if (!low || !high || low > high) {
       logToConsole({
         message: 'http-request: cannot read success_status, using ' + DEFAULT_SUCCESS_STATUS,
         success_status: text
       });
-      return [[200, 299]];
+      return [200, 299];
     }
-    parsed.push(range);
+    parsed.push(low, high);
   }
-  return parsed.length > 0 ? parsed : [[200, 299]];
-}
-
-// Three digits between 100 and 599, else 0.
-function statusCode(text) {
-  if (text.length !== 3) {
-    return 0;
-  }
-  for (let i = 0; i < 3; i++) {
-    if ('0123456789'.indexOf(text.charAt(i)) < 0) {
-      return 0;
-    }
-  }
-  const code = makeInteger(text);
-  return code >= 100 && code <= 599 ? code : 0;
-}
-
-function inRanges(status, list) {
-  return list.some((range) => status >= range[0] && status <= range[1]);
+  return parsed.length > 0 ? parsed : [200, 299];
 }
 
 
@@ -649,6 +684,144 @@ scenarios:
     assertApi('sendHttpRequest').wasNotCalled();
     assertApi('gtmOnFailure').wasCalled();
     assertApi('logToConsole').wasCalledWith({method: 'TRACE', message: 'http-request: unsupported method'});
+- name: settings are trimmed and case-folded; odd header rows are skipped, values kept raw
+  code: |-
+    mock('getAllEventData', {click_id: 'a b&c', value: 5});
+    mockResponse(200, '');
+    runCode({
+      method: ' patch ', url: '  https://p.example/h?c={click_id}  ', body_format: ' JSON ',
+      headers: [
+        {name: ' X-A ', value: 'id {click_id}'}, {name: '', value: 'no name'}, null,
+        {name: 'X-N', value: 7}, {name: 'X-O', value: {k: 1}}, {name: 'X-U'},
+        {name: 'Content-TYPE', value: 'text/plain'}
+      ],
+      body: [{key: 'v', value: '{value}'}]
+    });
+    assertThat(sent.url).isEqualTo('https://p.example/h?c=a%20b%26c');
+    assertThat(sent.options).isEqualTo({
+      method: 'PATCH',
+      headers: {'X-A': 'id a b&c', 'X-N': '7', 'X-O': '{"k":1}', 'X-U': '', 'Content-TYPE': 'text/plain'},
+      timeout: 5000
+    });
+    assertThat(sent.body).isEqualTo('{"v":5}');
+    runCode({method: '', url: 'https://p.example/d', headers: 'X-A: b', body_format: 'xml'});
+    assertThat(sent.options).isEqualTo({method: 'GET', headers: {}, timeout: 5000});
+    assertThat(sent.body).isUndefined();
+- name: macro edge cases in the URL
+  code: |-
+    mock('getAllEventData', {
+      'a.b': 'flat', a: {b: 'nested', c: {d: 0}}, items: [{id: 'x'}, {id: 'y'}], event_name: '',
+      payout: '', amount: null, value: 1.5, flag: true, obj: {k: [1, 'two']}, arr: [1, 2], nul: null,
+      'we-ird_key.1': 'ok'
+    });
+    mockResponse(200, '');
+    runCode({url: 'https://p.example/m?ab={a.b}&acd={a.c.d}&n={items.length}&i1={items.1.id}&e={event}' +
+      '&p={payout}&am={amount}&s={sale_amount}&f={flag}&o={obj}&arr={arr}&nul={nul}&deep={a.b.c}' +
+      '&proto={hasOwnProperty}&pp={__proto__}&len={a.length}&w={we-ird_key.1}&sp={ value }&e2={}' +
+      '&dd={{value}}&x={value}&open={{value'});
+    assertThat(sent.url).isEqualTo('https://p.example/m?ab=flat&acd=0&n=2&i1=y&e=' +
+      '&p=1.5&am=1.5&s=1.5&f=true&o=%7B%22k%22%3A%5B1%2C%22two%22%5D%7D&arr=%5B1%2C2%5D&nul=&deep=' +
+      '&proto=&pp=&len=&w=ok&sp={ value }&e2={}&dd={{value}}&x=1.5&open={{value');
+- name: JSON body values keep or lose their type as configured
+  code: |-
+    mock('getAllEventData', {
+      value: 5, flag: false, event_name: '', payout: '', user: {name: 'Jo'}, nul: null
+    });
+    mockResponse(200, '');
+    runCode({method: 'POST', url: 'https://p.example/b', body_format: 'json', body: [
+      {key: ' a ', value: ' {value} '}, {key: 'b', value: '{}'}, {key: 'c', value: '{value}{value}'},
+      {key: 'd', value: '{nope}'}, {key: 'e', value: null}, {key: 'f'}, {key: 'g', value: '{{value}}'},
+      {key: 'h', value: '{ value }'}, {key: 'i', value: '{user.name}'}, {key: 'j', value: '{event}'},
+      {key: 'k', value: '{payout}'}, {key: 'l', value: '{flag}'}, {key: 'm', value: '{nul}'},
+      {key: 123, value: 'num key'}, {key: '  ', value: 'blank key'}, null, {key: 'n', value: 'x {user}'}
+    ]});
+    assertThat(sent.body).isEqualTo('{"123":"num key","a":5,"b":"{}","c":"55","d":"","e":null,"f":"",' +
+      '"g":"{{value}}","h":"{ value }","i":"Jo","j":"","k":5,"l":false,"m":"","n":"x {\\"name\\":\\"Jo\\"}"}');
+    assertThat(sent.options.headers).isEqualTo({'Content-Type': 'application/json'});
+- name: form body from the whole event data writes nested values as JSON text
+  code: |-
+    mock('getAllEventData', {
+      event_name: 'purchase', value: 5, items: [{id: 'a'}], flag: true, none: null, 'sp ace': 'x y'
+    });
+    mockResponse(200, '');
+    runCode({method: 'POST', url: 'https://p.example/f', body_format: 'Form',
+             body_include_event_data: 'true',
+             body: [{key: 'value', value: '{value}0'}, {key: 'extra', value: 'a=b&c'}]});
+    assertThat(sent.body).isEqualTo('event_name=purchase&value=50&items=%5B%7B%22id%22%3A%22a%22%7D%5D' +
+      '&flag=true&none=&sp%20ace=x%20y&extra=a%3Db%26c');
+    assertThat(sent.options.headers).isEqualTo({'Content-Type': 'application/x-www-form-urlencoded'});
+    runCode({method: 'POST', url: 'https://p.example/f', body_format: 'none',
+             body_include_event_data: 'yes', body: [{key: 'k', value: 'v'}]});
+    assertThat(sent.body).isUndefined();
+- name: success status lists, timeouts and their log lines
+  code: |-
+    mock('getAllEventData', {});
+    const logs = [];
+    mock('logToConsole', (line) => { logs.push(JSON.stringify(line)); });
+    const cases = [
+      ['200-299', 299], ['200-299', 300], ['', 200], [' 204 , , 3XX ', 302], [' 204 , , 3XX ', 200],
+      ['299-200', 250], ['6xx', 200], ['200 - 204', 204], ['200 - 204', 205], [',', 200], ['99', 404],
+      ['a-b', 200], ['100-599', 599], ['2xx,4xx', 404], [204, 204], ['-200', 200], ['2xx,xx', 500]
+    ];
+    const timeouts = ['0', '-5', '1500.7', 2500, 'soon', undefined, '', '12e2'];
+    const seen = [];
+    for (let i = 0; i < cases.length; i++) {
+      const status = cases[i][1];
+      const label = cases[i][0] + '@' + status;
+      mock('sendHttpRequest', (url, options) => {
+        seen.push(options.timeout);
+        return Promise.create((resolve) => resolve({statusCode: status, headers: {}, body: label}));
+      });
+      runCode({url: 'https://p.example/s', success_status: cases[i][0], timeout_ms: timeouts[i % timeouts.length]});
+    }
+    assertThat(seen).isEqualTo([5000, 5000, 1500, 2500, 5000, 5000, 5000, 1200, 5000, 5000, 1500, 2500, 5000, 5000, 5000, 1200, 5000]);
+    callLater(() => {
+      assertThat(logs).isEqualTo([
+        '{"message":"http-request: unexpected response status","method":"GET","status":300,"body":"200-299@300"}',
+        '{"message":"http-request: unexpected response status","method":"GET","status":200,"body":" 204 , , 3XX @200"}',
+        '{"message":"http-request: cannot read success_status, using 200-299","success_status":"299-200"}',
+        '{"message":"http-request: cannot read success_status, using 200-299","success_status":"6xx"}',
+        '{"message":"http-request: unexpected response status","method":"GET","status":205,"body":"200 - 204@205"}',
+        '{"message":"http-request: cannot read success_status, using 200-299","success_status":"99"}',
+        '{"message":"http-request: unexpected response status","method":"GET","status":404,"body":"99@404"}',
+        '{"message":"http-request: cannot read success_status, using 200-299","success_status":"a-b"}',
+        '{"message":"http-request: cannot read success_status, using 200-299","success_status":"-200"}',
+        '{"message":"http-request: cannot read success_status, using 200-299","success_status":"2xx,xx"}',
+        '{"message":"http-request: unexpected response status","method":"GET","status":500,"body":"2xx,xx@500"}'
+      ]);
+    });
+- name: failure logs cut long bodies and name a missing reason 'failed'
+  code: |-
+    mock('getAllEventData', {});
+    const logs = [];
+    mock('logToConsole', (line) => { logs.push(JSON.stringify(line)); });
+    let long = '';
+    for (let i = 0; i < 120; i++) {
+      long += '0123456789';
+    }
+    mock('sendHttpRequest', () => Promise.create((resolve) => resolve({statusCode: 503, body: long})));
+    runCode({method: 'DELETE', url: 'https://p.example/1'});
+    mock('sendHttpRequest', () => Promise.create((resolve) => resolve({statusCode: 404, body: {error: 'gone'}})));
+    runCode({url: 'https://p.example/2'});
+    mock('sendHttpRequest', () => Promise.create((resolve, reject) => reject({})));
+    runCode({url: 'https://p.example/3'});
+    mock('sendHttpRequest', () => Promise.create((resolve, reject) => reject()));
+    runCode({url: 'https://p.example/4'});
+    mock('sendHttpRequest', () => Promise.create((resolve, reject) => reject({reason: 42})));
+    runCode({url: 'https://p.example/5'});
+    runCode({method: 7, url: 'https://p.example/6'});
+    runCode({url: '   '});
+    callLater(() => {
+      assertThat(logs).isEqualTo([
+        '{"message":"http-request: unexpected response status","method":"DELETE","status":503,"body":"' + long.substring(0, 1000) + '"}',
+        '{"message":"http-request: unexpected response status","method":"GET","status":404,"body":"{\\"error\\":\\"gone\\"}"}',
+        '{"message":"http-request: request failed","method":"GET","reason":"failed"}',
+        '{"message":"http-request: request failed","method":"GET","reason":"failed"}',
+        '{"message":"http-request: request failed","method":"GET","reason":"42"}',
+        '{"method":"7","message":"http-request: unsupported method"}',
+        '{"message":"http-request: url is empty"}'
+      ]);
+    });
 setup: |-
   const JSON = require('JSON');
   const Promise = require('Promise');
