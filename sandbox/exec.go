@@ -124,20 +124,7 @@ func (vu *VU) BuildData(ex *Execution) *goja.Object {
 		data = vu.rt.NewObject()
 	}
 	if ex.Program.Template.Info.Type == templates.KindTag {
-		succ := vu.rt.ToValue(func(goja.FunctionCall) goja.Value {
-			ex.Signal(runtime.Success, nil)
-			return goja.Undefined()
-		})
-		fail := vu.rt.ToValue(func(c goja.FunctionCall) goja.Value {
-			var err error
-			if len(c.Arguments) > 0 && !goja.IsUndefined(c.Argument(0)) {
-				err = errors.New(c.Argument(0).String())
-			} else {
-				err = errors.New("tag called gtmOnFailure")
-			}
-			ex.Signal(runtime.Failure, err)
-			return goja.Undefined()
-		})
+		succ, fail := vu.tagCallbacks()
 		if ex.Hooks != nil {
 			succ = ex.Hooks.Callback(vu, "gtmOnSuccess", succ)
 			fail = ex.Hooks.Callback(vu, "gtmOnFailure", fail)
@@ -146,6 +133,36 @@ func (vu *VU) BuildData(ex *Execution) *goja.Object {
 		_ = data.Set("gtmOnFailure", fail)
 	}
 	return data
+}
+
+// tagCallbacks returns gtmOnSuccess and gtmOnFailure. They are made once per runtime and
+// signal whichever execution is attached when they are called: a function object costs
+// about a dozen allocations, and every tag execution needs both. They are sealed like API
+// values, so a template cannot hang data on them for a later execution to find.
+func (vu *VU) tagCallbacks() (succ, fail goja.Value) {
+	if vu.gtmSuccess == nil {
+		vu.gtmSuccess = vu.rt.ToValue(func(goja.FunctionCall) goja.Value {
+			if ex := vu.ex; ex != nil {
+				ex.Signal(runtime.Success, nil)
+			}
+			return goja.Undefined()
+		})
+		vu.gtmFailure = vu.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+			var err error
+			if len(c.Arguments) > 0 && !goja.IsUndefined(c.Argument(0)) {
+				err = errors.New(c.Argument(0).String())
+			} else {
+				err = errors.New("tag called gtmOnFailure")
+			}
+			if ex := vu.ex; ex != nil {
+				ex.Signal(runtime.Failure, err)
+			}
+			return goja.Undefined()
+		})
+		vu.seal(vu.gtmSuccess)
+		vu.seal(vu.gtmFailure)
+	}
+	return vu.gtmSuccess, vu.gtmFailure
 }
 
 // RunTask runs a Go task that calls into JS under the budget, recording a thrown error as

@@ -92,3 +92,36 @@ func TestPoolDropsBrokenRuntimes(t *testing.T) {
 		t.Fatalf("%d idle runtimes after an interrupt, want the broken one dropped", pool.Idle())
 	}
 }
+
+// TestTagCallbacksKeepNoState: gtmOnSuccess/gtmOnFailure are made once per runtime, so
+// they must be sealed and must signal the execution that calls them.
+func TestTagCallbacksKeepNoState(t *testing.T) {
+	writer := benchProgram(t, "TAG", `
+let threw = false;
+try { data.gtmOnSuccess.leak = 'leak'; } catch (e) { threw = true; }
+if (threw) { data.gtmOnFailure('sealed'); } else { data.gtmOnSuccess(); }`, "")
+	reader := benchProgram(t, "TAG", `
+if (data.gtmOnSuccess.leak === undefined && data.gtmOnFailure.leak === undefined) {
+  data.gtmOnSuccess();
+} else {
+  data.gtmOnFailure('found state');
+}`, "")
+	pool := sandbox.NewPool(sandbox.Limits{CPUBudget: 5 * time.Second})
+	exec := func(p *sandbox.Program) sandbox.Result {
+		return pool.Run(context.Background(), &sandbox.Execution{Program: p, Name: "t", Data: map[string]any{},
+			EC: runtime.NewEventContext(nil, nil, runtime.Event{}), Env: &runtime.Env{}})
+	}
+	for i := range 3 {
+		// The writer reports failure when its writes threw (sealed): the failure must reach
+		// this execution, with its own message.
+		if res := exec(writer); res.Status != runtime.Failure || res.Err == nil || res.Err.Error() != "sealed" {
+			t.Fatalf("writer run %d: %s %v, want failure \"sealed\"", i, res.Status, res.Err)
+		}
+		if res := exec(reader); res.Status != runtime.Success {
+			t.Fatalf("reader run %d: %s %v", i, res.Status, res.Err)
+		}
+	}
+	if pool.Idle() != 1 {
+		t.Fatalf("%d idle runtimes, want the one runtime reused throughout", pool.Idle())
+	}
+}

@@ -155,20 +155,22 @@ type Result struct {
 
 // VU is one pooled goja runtime and the door from APIs to the current execution.
 type VU struct {
-	rt       *goja.Runtime
-	limits   Limits
-	ex       *Execution
-	loop     *loop
-	ctx      context.Context
-	apis     map[string]goja.Value
-	fns      map[uint64]goja.Callable
-	natives  map[string]*goja.Object
-	depth    int
-	cpuLeft  time.Duration
-	broken   bool
-	lastUsed time.Time // when it last went back to its pool
-	interErr error
-	mu       sync.Mutex // guards interErr against the interrupt timers
+	rt      *goja.Runtime
+	limits  Limits
+	ex      *Execution
+	loop    *loop
+	ctx     context.Context
+	apis    map[string]goja.Value
+	fns     map[uint64]goja.Callable
+	natives map[string]*goja.Object
+	// gtmSuccess and gtmFailure are the tag callbacks (tagCallbacks), made on first use.
+	gtmSuccess, gtmFailure goja.Value
+	depth                  int
+	cpuLeft                time.Duration
+	broken                 bool
+	lastUsed               time.Time // when it last went back to its pool
+	interErr               error
+	mu                     sync.Mutex // guards interErr against the interrupt timers
 }
 
 // NewVU creates a hardened runtime.
