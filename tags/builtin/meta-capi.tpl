@@ -210,19 +210,10 @@ const WHITESPACE = ' \t\n\r\f\v\u00a0';
 const DIGITS = '0123456789';
 const HEX = '0123456789abcdef';
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
-// Full US state names (lower case, no spaces) to the two-letter codes the vendors expect.
-const US_STATES = {
-  alabama: 'al', alaska: 'ak', arizona: 'az', arkansas: 'ar', california: 'ca', colorado: 'co',
-  connecticut: 'ct', delaware: 'de', districtofcolumbia: 'dc', florida: 'fl', georgia: 'ga',
-  hawaii: 'hi', idaho: 'id', illinois: 'il', indiana: 'in', iowa: 'ia', kansas: 'ks',
-  kentucky: 'ky', louisiana: 'la', maine: 'me', maryland: 'md', massachusetts: 'ma',
-  michigan: 'mi', minnesota: 'mn', mississippi: 'ms', missouri: 'mo', montana: 'mt',
-  nebraska: 'ne', nevada: 'nv', newhampshire: 'nh', newjersey: 'nj', newmexico: 'nm',
-  newyork: 'ny', northcarolina: 'nc', northdakota: 'nd', ohio: 'oh', oklahoma: 'ok',
-  oregon: 'or', pennsylvania: 'pa', rhodeisland: 'ri', southcarolina: 'sc', southdakota: 'sd',
-  tennessee: 'tn', texas: 'tx', utah: 'ut', vermont: 'vt', virginia: 'va', washington: 'wa',
-  westvirginia: 'wv', wisconsin: 'wi', wyoming: 'wy', puertorico: 'pr'
-};
+// Full US state names (lower case, no spaces) to the two-letter codes the vendors expect,
+// read by normaliseUserField. Only a region needs the large table, so buildUserData fills
+// it in (usStates) when it first hashes one instead of every run building it.
+let US_STATES;
 
 // GA4 recommended events to Meta standard events. view_item_list is left out on purpose:
 // Meta treats ViewContent as a product-detail view, so list views would inflate it; it goes
@@ -243,32 +234,20 @@ const STANDARD_EVENTS = {
   start_trial: 'StartTrial'
 };
 
-// Where each user_data field is read from, most specific first; the first source that
-// yields a usable value wins. Paths descend into arrays (user_data.address may be a list).
-const USER_FIELDS = [
-  {key: 'em', sources: ['x-fb-ud-em', 'user_data.email_address', 'user_data.email', 'user_data.sha256_email_address']},
-  {key: 'ph', sources: ['x-fb-ud-ph', 'user_data.phone_number', 'user_data.sha256_phone_number']},
-  {key: 'fn', sources: ['x-fb-ud-fn', 'user_data.address.first_name', 'user_data.address.sha256_first_name']},
-  {key: 'ln', sources: ['x-fb-ud-ln', 'user_data.address.last_name', 'user_data.address.sha256_last_name']},
-  {key: 'ge', sources: ['x-fb-ud-ge', 'user_data.gender']},
-  {key: 'db', sources: ['x-fb-ud-db', 'user_data.date_of_birth']},
-  {key: 'ct', sources: ['x-fb-ud-ct', 'user_data.address.city']},
-  {key: 'st', sources: ['x-fb-ud-st', 'user_data.address.region']},
-  {key: 'zp', sources: ['x-fb-ud-zp', 'user_data.address.postal_code']},
-  {key: 'country', sources: ['x-fb-ud-country', 'user_data.address.country']},
-  {key: 'external_id', sources: ['x-fb-ud-external_id', 'user_data.external_id', 'user_id']}
-];
-
 const eventData = getAllEventData() || {};
 
 const pixelId = text(data.pixel_id).trim();
 const accessToken = text(data.access_token).trim();
 if (!pixelId || !accessToken) {
-  return fail('pixel_id and access_token are required');
+  logToConsole({message: 'meta-capi: pixel_id and access_token are required'});
+  data.gtmOnFailure('meta-capi: pixel_id and access_token are required');
+  return;
 }
 const eventName = mappedName(text(eventData.event_name).trim(), STANDARD_EVENTS, false);
 if (!eventName) {
-  return fail('the event has no event_name');
+  logToConsole({message: 'meta-capi: the event has no event_name'});
+  data.gtmOnFailure('meta-capi: the event has no event_name');
+  return;
 }
 const consent = consentPolicy();
 if (!consent.send) {
@@ -276,10 +255,31 @@ if (!consent.send) {
   return data.gtmOnSuccess();
 }
 
+// The x-fb-cd-* keys override custom_data fields, and customer data may be written as flat
+// keys (x-fb-ud-*, or a 'user_data.<path>' key) that buildUserData must look at. Most
+// events have neither: one search over the joined key list rules both out before any key
+// is looked at on its own.
+const customDataKeys = [];
+let flatUserKeys = false;
+const eventKeys = Object.keys(eventData);
+const keyList = eventKeys.join(',');
+if (keyList.indexOf('x-fb-') >= 0 || keyList.indexOf('user_data.') >= 0) {
+  for (let i = 0; i < eventKeys.length; i++) {
+    const key = eventKeys[i];
+    if (key.indexOf('x-fb-cd-') === 0 && key.length > 8) {
+      customDataKeys.push(key);
+    } else if (key.indexOf('x-fb-ud-') === 0 || key.indexOf('user_data.') === 0) {
+      flatUserKeys = true;
+    }
+  }
+}
+
 const event = {event_name: eventName, event_time: eventTime()};
 // Without an event_id, a transaction_id still lets Meta drop repeats of the same order.
-setIf(event, 'event_id', text(eventData.event_id).trim() || text(eventData.transaction_id).trim());
-setIf(event, 'event_source_url', text(eventData.page_location).trim());
+const transactionId = text(eventData.transaction_id).trim();
+setIf(event, 'event_id', text(eventData.event_id).trim() || transactionId);
+const pageLocation = text(eventData.page_location).trim();
+setIf(event, 'event_source_url', pageLocation);
 setIf(event, 'referrer_url', text(eventData.page_referrer).trim());
 event.action_source = text(data.action_source).trim() || DEFAULT_ACTION_SOURCE;
 const userData = buildUserData();
@@ -334,27 +334,95 @@ sendHttpRequest(url, {method: 'POST', headers: {'Content-Type': 'application/jso
     data.gtmOnFailure('meta-capi: request ' + reason);
   });
 
-function fail(reason) {
-  logToConsole({message: 'meta-capi: ' + reason});
-  data.gtmOnFailure('meta-capi: ' + reason);
-}
-
 // Customer information (send_pii, and ad_user_data consent) is normalised and hashed; the
 // IP address needs ad_user_data consent; fbp/fbc are sent exactly as received, and only when
 // ad_storage allows identifiers.
 function buildUserData() {
   const out = {};
-  if (flag(data.send_pii, true) && consent.userData) {
-    USER_FIELDS.forEach((field) => {
-      for (let i = 0; i < field.sources.length; i++) {
-        const hashes = hashValues(valuesAt(eventData, field.sources[i]),
-          (raw) => normaliseUserField(field.key, raw));
-        if (hashes.length > 0) {
-          out[field.key] = oneOrMany(hashes);
-          return;
+  // Customer data can only come from user_data, from flat keys (x-fb-ud-*, or a
+  // 'user_data.<path>' key) or from user_id: events with none of them skip the fields.
+  if ((eventData.user_data !== undefined || flatUserKeys || eventData.user_id !== undefined) &&
+      flag(data.send_pii, true) && consent.userData) {
+    // Where each user_data field is read from, most specific first; the first source that
+    // yields a usable value wins. Paths descend into arrays (user_data.address may be a list).
+    const fields = [
+      {key: 'em', sources: ['x-fb-ud-em', 'user_data.email_address', 'user_data.email', 'user_data.sha256_email_address']},
+      {key: 'ph', sources: ['x-fb-ud-ph', 'user_data.phone_number', 'user_data.sha256_phone_number']},
+      {key: 'fn', sources: ['x-fb-ud-fn', 'user_data.address.first_name', 'user_data.address.sha256_first_name']},
+      {key: 'ln', sources: ['x-fb-ud-ln', 'user_data.address.last_name', 'user_data.address.sha256_last_name']},
+      {key: 'ge', sources: ['x-fb-ud-ge', 'user_data.gender']},
+      {key: 'db', sources: ['x-fb-ud-db', 'user_data.date_of_birth']},
+      {key: 'ct', sources: ['x-fb-ud-ct', 'user_data.address.city']},
+      {key: 'st', sources: ['x-fb-ud-st', 'user_data.address.region']},
+      {key: 'zp', sources: ['x-fb-ud-zp', 'user_data.address.postal_code']},
+      {key: 'country', sources: ['x-fb-ud-country', 'user_data.address.country']},
+      {key: 'external_id', sources: ['x-fb-ud-external_id', 'user_data.external_id', 'user_id']}
+    ];
+    // The US_STATES table for regions (see above), built when the first one is hashed.
+    const usStates = () => ({
+      alabama: 'al', alaska: 'ak', arizona: 'az', arkansas: 'ar', california: 'ca', colorado: 'co',
+      connecticut: 'ct', delaware: 'de', districtofcolumbia: 'dc', florida: 'fl', georgia: 'ga',
+      hawaii: 'hi', idaho: 'id', illinois: 'il', indiana: 'in', iowa: 'ia', kansas: 'ks',
+      kentucky: 'ky', louisiana: 'la', maine: 'me', maryland: 'md', massachusetts: 'ma',
+      michigan: 'mi', minnesota: 'mn', mississippi: 'ms', missouri: 'mo', montana: 'mt',
+      nebraska: 'ne', nevada: 'nv', newhampshire: 'nh', newjersey: 'nj', newmexico: 'nm',
+      newyork: 'ny', northcarolina: 'nc', northdakota: 'nd', ohio: 'oh', oklahoma: 'ok',
+      oregon: 'or', pennsylvania: 'pa', rhodeisland: 'ri', southcarolina: 'sc', southdakota: 'sd',
+      tennessee: 'tn', texas: 'tx', utah: 'ut', vermont: 'vt', virginia: 'va', washington: 'wa',
+      westvirginia: 'wv', wisconsin: 'wi', wyoming: 'wy', puertorico: 'pr'
+    });
+    // Every path in fields ends one step below user_data or user_data.address; either may
+    // be a list (arrays are flattened at every level, null and undefined dropped). The
+    // objects at those two levels are found once, so each path takes one step instead of
+    // being walked from the top for every source.
+    const objectsIn = (list) => {
+      const objects = [];
+      for (let i = 0; i < list.length; i++) {
+        if (getType(list[i]) === 'object') {
+          objects.push(list[i]);
         }
       }
-    });
+      return objects;
+    };
+    const stepDown = (objects, name) => {
+      const found = [];
+      for (let i = 0; i < objects.length; i++) {
+        if (hasKey(objects[i], name)) {
+          found.push(objects[i][name]);
+        }
+      }
+      return flatten(found);
+    };
+    const userObjects = hasKey(eventData, 'user_data') ? objectsIn(flatten([eventData.user_data])) : [];
+    const addressObjects = objectsIn(stepDown(userObjects, 'address'));
+    for (let f = 0; f < fields.length; f++) {
+      const key = fields[f].key;
+      const sources = fields[f].sources;
+      for (let s = 0; s < sources.length; s++) {
+        const source = sources[s];
+        // A key of the event itself, even one spelt 'user_data.<path>', wins over the path.
+        let values = [];
+        if (hasKey(eventData, source)) {
+          values = flatten([eventData[source]]);
+        } else if (source.indexOf('user_data.address.') === 0) {
+          values = stepDown(addressObjects, source.substring(18));
+        } else if (source.indexOf('user_data.') === 0) {
+          values = stepDown(userObjects, source.substring(10));
+        }
+        if (values.length === 0) {
+          continue;
+        }
+        if (key === 'st' && !US_STATES) {
+          US_STATES = usStates();
+        }
+        const hashes = hashValues(values, (raw) => normaliseUserField(key, raw));
+        if (hashes.length > 0) {
+          // One value is sent as a string, several as an array.
+          out[key] = hashes.length === 1 ? hashes[0] : hashes;
+          break;
+        }
+      }
+    }
   }
   if (consent.userData) {
     setIf(out, 'client_ip_address', text(eventData.ip_override).trim());
@@ -362,27 +430,22 @@ function buildUserData() {
   // Website events need the user agent; it identifies a browser build, not a person.
   setIf(out, 'client_user_agent', text(eventData.user_agent));
   if (consent.identifiers) {
-    setIf(out, 'fbc', clickCookie());
-    setIf(out, 'fbp', browserCookie());
+    // A landing URL with an fbclid that the known fbc does not carry means a new ad click,
+    // so fbc is rebuilt as fb.1.<now ms>.<fbclid> (protocols.md c.4, f). parseUrl is costly:
+    // a URL with neither 'fbclid' nor a %-escape in it cannot carry that parameter.
+    const fbc = text(eventData['x-fb-ck-fbc']).trim() || text(eventData._fbc).trim() ||
+      firstCookie('_fbc');
+    const fbclid = pageLocation.indexOf('fbclid') >= 0 || pageLocation.indexOf('%') >= 0 ?
+      queryParam(pageLocation, 'fbclid') : '';
+    if (fbclid && fbc.split('.')[3] !== fbclid) {
+      setIf(out, 'fbc', 'fb.1.' + makeString(getTimestampMillis()) + '.' + fbclid);
+    } else {
+      setIf(out, 'fbc', fbc);
+    }
+    setIf(out, 'fbp', text(eventData['x-fb-ck-fbp']).trim() || text(eventData._fbp).trim() ||
+      firstCookie('_fbp'));
   }
   return out;
-}
-
-function browserCookie() {
-  return text(eventData['x-fb-ck-fbp']).trim() || text(eventData._fbp).trim() ||
-    firstCookie('_fbp');
-}
-
-// A landing URL with an fbclid that the known fbc does not carry means a new ad click, so
-// fbc is rebuilt as fb.1.<now ms>.<fbclid> (protocols.md c.4, f).
-function clickCookie() {
-  const fbc = text(eventData['x-fb-ck-fbc']).trim() || text(eventData._fbc).trim() ||
-    firstCookie('_fbc');
-  const fbclid = queryParam(text(eventData.page_location).trim(), 'fbclid');
-  if (fbclid && fbc.split('.')[3] !== fbclid) {
-    return 'fb.1.' + makeString(getTimestampMillis()) + '.' + fbclid;
-  }
-  return fbc;
 }
 
 function buildCustomData() {
@@ -393,9 +456,10 @@ function buildCustomData() {
   const ids = [];
   const contents = [];
   let count = 0;
-  items.forEach((item) => {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     if (getType(item) !== 'object') {
-      return;
+      continue;
     }
     let quantity = integerOr(item.quantity, 1);
     if (quantity < 1) {
@@ -404,13 +468,13 @@ function buildCustomData() {
     count += quantity;
     const id = text(item.item_id).trim() || text(item.id).trim();
     if (!id) {
-      return;
+      continue;
     }
     const content = {id: id, quantity: quantity};
     setIf(content, 'item_price', numberOr(item.price, undefined));
     ids.push(id);
     contents.push(content);
-  });
+  }
   if (ids.length > 0) {
     out.content_ids = ids;
     out.contents = contents;
@@ -419,18 +483,16 @@ function buildCustomData() {
   if (count > 0) {
     out.num_items = count;
   }
-  setIf(out, 'order_id', text(eventData.transaction_id).trim());
+  setIf(out, 'order_id', transactionId);
   setIf(out, 'search_string', text(eventData.search_term).trim());
   const single = items.length === 1 && getType(items[0]) === 'object' ? items[0] : {};
   setIf(out, 'content_name', text(eventData.content_name).trim() || text(single.item_name).trim());
   setIf(out, 'content_category',
     text(eventData.content_category).trim() || text(single.item_category).trim());
   // x-fb-cd-<name> keys (set by clients that speak Meta's vocabulary) win over the above.
-  Object.keys(eventData).forEach((key) => {
-    if (key.indexOf('x-fb-cd-') === 0 && key.length > 8) {
-      setIf(out, key.substring(8), eventData[key]);
-    }
-  });
+  for (let i = 0; i < customDataKeys.length; i++) {
+    setIf(out, customDataKeys[i].substring(8), eventData[customDataKeys[i]]);
+  }
   return out;
 }
 
@@ -462,17 +524,18 @@ function mappedName(name, builtIn, unknownAsEmpty) {
 // carries no signal for it. Sources in order: consent_state (GA4 client), consent
 // (Measurement Protocol style, GRANTED/DENIED), then the raw x-ga-gcs and x-ga-gcd strings.
 function consentState(type) {
-  const objects = [eventData.consent_state, eventData.consent];
-  for (let i = 0; i < objects.length; i++) {
-    if (getType(objects[i]) === 'object' && hasKey(objects[i], type)) {
-      const value = text(objects[i][type]).trim().toLowerCase();
+  // No arrays or helper calls here: every vendor tag asks this once or twice per event.
+  for (let i = 0; i < 2; i++) {
+    const source = i === 0 ? eventData.consent_state : eventData.consent;
+    if (source !== undefined && getType(source) === 'object' && hasKey(source, type)) {
+      const value = text(source[type]).trim().toLowerCase();
       if (value === 'granted' || value === 'denied') {
         return value;
       }
     }
   }
+  const gcsIndex = type === 'ad_storage' ? 0 : (type === 'analytics_storage' ? 1 : -1);
   const gcs = text(eventData['x-ga-gcs']);
-  const gcsIndex = ['ad_storage', 'analytics_storage'].indexOf(type);
   if (gcsIndex >= 0 && gcs.length >= 4 && gcs.substring(0, 2) === 'G1') {
     const digit = gcs.charAt(2 + gcsIndex);
     if (digit === '1' || digit === '0') {
@@ -480,9 +543,11 @@ function consentState(type) {
     }
   }
   // gcd: two digits, then one letter+digit pair per type (protocols.md a.5).
+  const gcdIndex = gcsIndex >= 0 ? gcsIndex :
+    (type === 'ad_user_data' ? 2 : (type === 'ad_personalization' ? 3 : -1));
   const gcd = text(eventData['x-ga-gcd']);
-  const gcdIndex = ['ad_storage', 'analytics_storage', 'ad_user_data', 'ad_personalization'].indexOf(type);
-  if (gcdIndex >= 0 && gcd.length > 2 + 2 * gcdIndex && keepOnly(gcd.substring(0, 2), DIGITS).length === 2) {
+  if (gcdIndex >= 0 && gcd.length > 2 + 2 * gcdIndex &&
+      DIGITS.indexOf(gcd.charAt(0)) >= 0 && DIGITS.indexOf(gcd.charAt(1)) >= 0) {
     const letter = gcd.charAt(2 + 2 * gcdIndex);
     if ('pqmu'.indexOf(letter) >= 0) {
       return 'denied';
@@ -515,14 +580,15 @@ function consentPolicy() {
 // lower-cased. Values the normaliser empties, and repeats, are dropped.
 function hashValues(values, normalise) {
   const out = [];
-  values.forEach((value) => {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
     const type = getType(value);
     if (type !== 'string' && type !== 'number') {
-      return;
+      continue;
     }
     const raw = makeString(value).trim();
     if (!raw) {
-      return;
+      continue;
     }
     let hashed = '';
     if (isSha256Hex(raw)) {
@@ -536,7 +602,7 @@ function hashValues(values, normalise) {
     if (hashed && out.indexOf(hashed) < 0) {
       out.push(hashed);
     }
-  });
+  }
   return out;
 }
 
@@ -635,34 +701,6 @@ function queryParam(pageUrl, name) {
   }
   const value = parsed.searchParams[name];
   return text(getType(value) === 'array' ? value[0] : value).trim();
-}
-
-// Returns every value at a dotted path, descending into arrays at any level.
-function valuesAt(obj, keyPath) {
-  if (getType(obj) !== 'object') {
-    return [];
-  }
-  if (hasKey(obj, keyPath)) {
-    return flatten([obj[keyPath]]);
-  }
-  // Most paths are absent: give up before building anything when the first segment is.
-  const dot = keyPath.indexOf('.');
-  if (dot < 0 || obj[keyPath.substring(0, dot)] === undefined) {
-    return [];
-  }
-  let nodes = [obj];
-  const parts = keyPath.split('.');
-  for (let p = 0; p < parts.length && nodes.length > 0; p++) {
-    const next = [];
-    const flat = flatten(nodes);
-    for (let i = 0; i < flat.length; i++) {
-      if (getType(flat[i]) === 'object' && hasKey(flat[i], parts[p])) {
-        next.push(flat[i][parts[p]]);
-      }
-    }
-    nodes = next;
-  }
-  return flatten(nodes);
 }
 
 function flatten(list) {
@@ -781,11 +819,6 @@ function setIf(obj, key, value) {
   if (value !== undefined && value !== null && value !== '') {
     obj[key] = value;
   }
-}
-
-// One value is sent as a string, several as an array.
-function oneOrMany(list) {
-  return list.length === 1 ? list[0] : list;
 }
 
 
@@ -1252,6 +1285,56 @@ scenarios:
     assertThat(request.url).isEqualTo('https://graph.facebook.com/v24.0/42/events?access_token=t');
     callLater(() => {
       assertApi('gtmOnFailure').wasCalledWith('meta-capi: HTTP 400: Invalid parameter (code 100)');
+    });
+- name: flat customer-data keys or a user_id alone are found without a user_data object
+  code: |-
+    respond(200, '{}');
+    mock('getAllEventData', {
+      event_name: 'lead',
+      'user_data.email_address': ' Jane.Doe@Example.com ',
+      'x-fb-ud-ph': '+1 (555) 123-4567'
+    });
+    runCode(config({}));
+    assertThat(sentEvent().user_data).isEqualTo({
+      em: '86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d',
+      ph: 'd6736136ea896c1bfdc553e0e86e702c70d060d805696ca3e4e9e0961353860a'
+    });
+    mock('getAllEventData', {event_name: 'lead', user_id: 'User-42'});
+    runCode(config({}));
+    assertThat(sentEvent().user_data).isEqualTo({
+      external_id: 'fafe5e551759817bdc65038b8cb1a8263b1a8b3b60c269d67ff0f8c57ae0f733'
+    });
+- name: items without an object or an id still count; a bare x-fb-cd- key is ignored
+  code: |-
+    mock('getAllEventData', {
+      event_name: 'add_to_cart', event_time: 1716200000,
+      items: ['junk', {item_name: 'No id', quantity: 2}, {id: 'ALT-1', quantity: '0', price: 'x'}],
+      'x-fb-cd-': 'ignored', 'x-fb-cd-status': 'ok'
+    });
+    respond(200, '{}');
+    runCode(config({}));
+    assertThat(sentEvent().custom_data).isEqualTo({
+      content_ids: ['ALT-1'], contents: [{id: 'ALT-1', quantity: 1}], content_type: 'product',
+      num_items: 3, status: 'ok'
+    });
+- name: an fbclid whose name is percent-encoded in the landing URL still counts
+  code: |-
+    mock('getTimestampMillis', 1716200000123);
+    mock('getAllEventData', {event_name: 'page_view', page_location: 'https://shop.example/p?fb%63lid=IwAR9'});
+    respond(200, '{}');
+    runCode(config({}));
+    assertThat(sentEvent().user_data.fbc).isEqualTo('fb.1.1716200000123.IwAR9');
+- name: user_data given as a list (lists inside lists too) is read from every object in it
+  code: |-
+    mock('getAllEventData', {
+      event_name: 'lead',
+      user_data: [{email_address: 'Jane.Doe@Example.com'}, null, [{address: [[{city: 'San Francisco'}], 'x']}]]
+    });
+    respond(200, '{}');
+    runCode(config({}));
+    assertThat(sentEvent().user_data).isEqualTo({
+      em: '86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d',
+      ct: '1a6bd4d9d79dc0a79b53795c70d3349fa9e38968a3fbefbfe8783efb1d2b6aac'
     });
 setup: |-
   const JSON = require('JSON');
