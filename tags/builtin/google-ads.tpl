@@ -495,17 +495,18 @@ function pad2(number) {
 // carries no signal for it. Sources in order: consent_state (GA4 client), consent
 // (Measurement Protocol style, GRANTED/DENIED), then the raw x-ga-gcs and x-ga-gcd strings.
 function consentState(type) {
-  const objects = [eventData.consent_state, eventData.consent];
-  for (let i = 0; i < objects.length; i++) {
-    if (getType(objects[i]) === 'object' && hasKey(objects[i], type)) {
-      const value = text(objects[i][type]).trim().toLowerCase();
+  // No arrays or helper calls here: every vendor tag asks this once or twice per event.
+  for (let i = 0; i < 2; i++) {
+    const source = i === 0 ? eventData.consent_state : eventData.consent;
+    if (source !== undefined && getType(source) === 'object' && hasKey(source, type)) {
+      const value = text(source[type]).trim().toLowerCase();
       if (value === 'granted' || value === 'denied') {
         return value;
       }
     }
   }
+  const gcsIndex = type === 'ad_storage' ? 0 : (type === 'analytics_storage' ? 1 : -1);
   const gcs = text(eventData['x-ga-gcs']);
-  const gcsIndex = ['ad_storage', 'analytics_storage'].indexOf(type);
   if (gcsIndex >= 0 && gcs.length >= 4 && gcs.substring(0, 2) === 'G1') {
     const digit = gcs.charAt(2 + gcsIndex);
     if (digit === '1' || digit === '0') {
@@ -513,9 +514,11 @@ function consentState(type) {
     }
   }
   // gcd: two digits, then one letter+digit pair per type (protocols.md a.5).
+  const gcdIndex = gcsIndex >= 0 ? gcsIndex :
+    (type === 'ad_user_data' ? 2 : (type === 'ad_personalization' ? 3 : -1));
   const gcd = text(eventData['x-ga-gcd']);
-  const gcdIndex = ['ad_storage', 'analytics_storage', 'ad_user_data', 'ad_personalization'].indexOf(type);
-  if (gcdIndex >= 0 && gcd.length > 2 + 2 * gcdIndex && keepOnly(gcd.substring(0, 2), DIGITS).length === 2) {
+  if (gcdIndex >= 0 && gcd.length > 2 + 2 * gcdIndex &&
+      DIGITS.indexOf(gcd.charAt(0)) >= 0 && DIGITS.indexOf(gcd.charAt(1)) >= 0) {
     const letter = gcd.charAt(2 + 2 * gcdIndex);
     if ('pqmu'.indexOf(letter) >= 0) {
       return 'denied';
@@ -548,14 +551,15 @@ function consentPolicy() {
 // lower-cased. Values the normaliser empties, and repeats, are dropped.
 function hashValues(values, normalise) {
   const out = [];
-  values.forEach((value) => {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
     const type = getType(value);
     if (type !== 'string' && type !== 'number') {
-      return;
+      continue;
     }
     const raw = makeString(value).trim();
     if (!raw) {
-      return;
+      continue;
     }
     let hashed = '';
     if (isSha256Hex(raw)) {
@@ -569,7 +573,7 @@ function hashValues(values, normalise) {
     if (hashed && out.indexOf(hashed) < 0) {
       out.push(hashed);
     }
-  });
+  }
   return out;
 }
 

@@ -258,14 +258,15 @@ function normalise(raw) {
 // lower-cased. Values the normaliser empties, and repeats, are dropped.
 function hashValues(values, normalise) {
   const out = [];
-  values.forEach((value) => {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
     const type = getType(value);
     if (type !== 'string' && type !== 'number') {
-      return;
+      continue;
     }
     const raw = makeString(value).trim();
     if (!raw) {
-      return;
+      continue;
     }
     let hashed = '';
     if (isSha256Hex(raw)) {
@@ -279,7 +280,7 @@ function hashValues(values, normalise) {
     if (hashed && out.indexOf(hashed) < 0) {
       out.push(hashed);
     }
-  });
+  }
   return out;
 }
 
