@@ -206,44 +206,25 @@ ___TEMPLATE_PARAMETERS___
 ___SANDBOXED_JS_FOR_SERVER___
 
 const JSON = require('JSON');
-const Math = require('Math');
 const Object = require('Object');
 const encodeUriComponent = require('encodeUriComponent');
 const getAllEventData = require('getAllEventData');
 const getType = require('getType');
 const logToConsole = require('logToConsole');
-const makeInteger = require('makeInteger');
 const makeNumber = require('makeNumber');
 const makeString = require('makeString');
 const sendHttpRequest = require('sendHttpRequest');
 const sha256Sync = require('sha256Sync');
 
-const HOSTS = {global: 'https://www.google-analytics.com', eu: 'https://region1.google-analytics.com'};
 const MAX_LOGGED_BODY = 1000;
 const DIGITS = '0123456789';
 const HEX = '0123456789abcdef';
-// Event data keys that are not event parameters: identity, request facts and data that has
-// its own place in the protocol. Keys starting with x- or _ are never forwarded either.
-const NOT_PARAMS = ['event_name', 'client_id', 'user_id', 'ip_override', 'user_agent', 'page_location',
-  'page_referrer', 'page_title', 'language', 'screen_resolution', 'ga_session_id', 'ga_session_number',
-  'engagement_time_msec', 'currency', 'items', 'user_data', 'user_properties', 'consent_state', 'consent',
-  'client_hints', 'event_time', 'timestamp_micros', 'event_id'];
-// Item keys and their two-letter codes in the collection protocol (protocols.md a.4).
-const ITEM_CODES = [
-  ['item_id', 'id'], ['item_name', 'nm'], ['item_brand', 'br'], ['item_category', 'ca'],
-  ['item_category2', 'c2'], ['item_category3', 'c3'], ['item_category4', 'c4'],
-  ['item_category5', 'c5'], ['item_variant', 'va'], ['price', 'pr'], ['quantity', 'qt'],
-  ['coupon', 'cp'], ['discount', 'ds'], ['item_list_name', 'ln'], ['item_list_id', 'li'],
-  ['index', 'lp'], ['affiliation', 'af'], ['location_id', 'lo'], ['promotion_id', 'pi'],
-  ['promotion_name', 'pn'], ['creative_name', 'cn'], ['creative_slot', 'cs']
-];
-const ITEM_PARAM_INDEXES = '0123456789abcdefghijklmnopqrstuvwxyz';
 
 const eventData = getAllEventData() || {};
 
 const transport = text(data.transport).trim() === 'mp' ? 'mp' : 'collect';
 const measurementId = text(data.measurement_id).trim() || text(eventData['x-ga-measurement_id']).trim();
-const apiSecret = text(data.api_secret).trim();
+const apiSecret = transport === 'mp' ? text(data.api_secret).trim() : '';
 const eventName = text(data.event_name_override).trim() || text(eventData.event_name).trim();
 if (!measurementId) {
   return fail('no measurement_id (set it, or let the event carry x-ga-measurement_id)');
@@ -254,13 +235,14 @@ if (transport === 'mp' && !apiSecret) {
 if (!eventName) {
   return fail('the event has no event_name');
 }
-if (consentState('analytics_storage') === 'denied' && text(data.analytics_storage_denied).trim() === 'skip') {
+// The setting first: the consent lookup only matters when it says skip.
+if (text(data.analytics_storage_denied).trim() === 'skip' && consentState('analytics_storage') === 'denied') {
   logToConsole({message: 'ga4: analytics_storage consent denied, event not sent', event_name: eventName});
   return data.gtmOnSuccess();
 }
 const clientId = text(eventData.client_id).trim() || text(eventData['x-ga-temp_client_id']).trim();
 const ip = flag(data.redact_ip, false) ? '' : text(eventData.ip_override).trim();
-const host = HOSTS[text(data.server).trim() === 'eu' ? 'eu' : 'global'];
+const host = text(data.server).trim() === 'eu' ? 'https://region1.google-analytics.com' : 'https://www.google-analytics.com';
 const validate = flag(data.validate_only, false);
 const params = eventParams();
 const userProperties = userProps();
@@ -312,173 +294,247 @@ function fail(reason) {
   data.gtmOnFailure('ga4: ' + reason);
 }
 
-// Event parameters: every event data key that is not in NOT_PARAMS, not internal (x-, _)
+// This template runs on every event, so the code below avoids costs that add up in the
+// sandbox on every run: every function declaration and closure is created anew (so
+// plain loops instead of forEach/map/filter callbacks, and Measurement Protocol helpers
+// live inside mpBody), string methods and native calls where typeof or a comparison
+// answers (getType is needed only to tell objects from arrays and null), and tables
+// built before they are needed.
+
+// Event parameters: every event data key that is not in notParams, not internal (x-, _)
 // and a plain value, then the configured additions/overrides, minus the removals.
 function eventParams() {
+  // Event data keys that are not event parameters: identity, request facts and data that
+  // has its own place in the protocol.
+  const notParams = ['event_name', 'client_id', 'user_id', 'ip_override', 'user_agent', 'page_location',
+    'page_referrer', 'page_title', 'language', 'screen_resolution', 'ga_session_id', 'ga_session_number',
+    'engagement_time_msec', 'currency', 'items', 'user_data', 'user_properties', 'consent_state', 'consent',
+    'client_hints', 'event_time', 'timestamp_micros', 'event_id'];
   const out = {};
-  Object.keys(eventData).forEach((key) => {
-    const value = eventData[key];
-    const type = getType(value);
-    if (NOT_PARAMS.indexOf(key) >= 0 || key.indexOf('x-') === 0 || key.charAt(0) === '_' ||
-        (type !== 'string' && type !== 'number' && type !== 'boolean')) {
-      return;
+  const keys = Object.keys(eventData);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    // Most keys are excluded by name, so the name is tested before the value is read.
+    // Range tests instead of string methods, which cost a call each: a key starts with
+    // 'x-' exactly when 'x-' <= key < 'x.', and with '_' when '_' <= key < '`'.
+    if ((key >= 'x-' && key < 'x.') || (key >= '_' && key < '`') || notParams.indexOf(key) >= 0) {
+      continue;
     }
-    out[key] = value;
-  });
-  tableRows(data.params_add).forEach((row) => {
-    out[row.name] = row.value;
-  });
-  listOf(data.params_remove).forEach((name) => {
-    Object.delete(out, name);
-  });
+    const value = eventData[key];
+    const type = typeof value;
+    if (type === 'string' || type === 'number' || type === 'boolean') {
+      out[key] = value;
+    }
+  }
+  applySettings(out, data.params_add, data.params_remove);
   return out;
 }
 
+// User properties from x-ga-mp2-user_properties (the GA4 client), then user_properties
+// for names not yet set, then the configured additions/overrides, minus the removals.
 function userProps() {
   const out = {};
-  [eventData['x-ga-mp2-user_properties'], eventData.user_properties].forEach((source) => {
-    if (getType(source) !== 'object') {
-      return;
+  for (let s = 0; s < 2; s++) {
+    const source = s === 0 ? eventData['x-ga-mp2-user_properties'] : eventData.user_properties;
+    if (typeof source !== 'object' || getType(source) !== 'object') {
+      continue;
     }
-    Object.keys(source).forEach((name) => {
+    const names = Object.keys(source);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
       let value = source[name];
       // Measurement Protocol style {value: ...} wrappers are unwrapped.
-      if (getType(value) === 'object') {
+      if (typeof value === 'object' && getType(value) === 'object') {
         value = value.value;
       }
-      const type = getType(value);
-      if (!hasKey(out, name) && (type === 'string' || type === 'number' || type === 'boolean')) {
+      const type = typeof value;
+      if ((type === 'string' || type === 'number' || type === 'boolean') && !hasKey(out, name)) {
         out[name] = value;
       }
-    });
-  });
-  tableRows(data.user_properties_add).forEach((row) => {
-    out[row.name] = row.value;
-  });
-  listOf(data.user_properties_remove).forEach((name) => {
-    Object.delete(out, name);
-  });
+    }
+  }
+  applySettings(out, data.user_properties_add, data.user_properties_remove);
   return out;
+}
+
+// Applies a settings table of {name, value} rows (rows without a name are ignored, a
+// missing value is ''), then deletes the names a textAsList field lists.
+function applySettings(out, rows, removals) {
+  if (typeof rows === 'object' && getType(rows) === 'array') {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      if (typeof row === 'object' && getType(row) === 'object') {
+        const name = text(row.name).trim();
+        if (name !== '') {
+          out[name] = row.value === undefined ? '' : row.value;
+        }
+      }
+    }
+  }
+  // An empty field lists nothing; listOf would only find that out the long way.
+  if (removals !== undefined && removals !== null && removals !== '') {
+    const names = listOf(removals);
+    for (let i = 0; i < names.length; i++) {
+      Object.delete(out, names[i]);
+    }
+  }
 }
 
 // The GA4 web collection protocol (protocols.md a): shared fields, then the event.
 function collectQuery() {
-  const pairs = [];
-  const add = (key, value) => {
-    const type = getType(value);
-    if (type === 'undefined' || type === 'null' || value === '') {
-      return;
+  const system = eventData['x-ga-system_properties'];
+  const flags = typeof system === 'object' && getType(system) === 'object' ? system : {};
+  let gcs = text(eventData['x-ga-gcs']);
+  if (!gcs) {
+    // Rebuilt from the consent state when it knows both storage types.
+    const ad = consentState('ad_storage');
+    const analytics = consentState('analytics_storage');
+    if (ad && analytics) {
+      gcs = 'G1' + (ad === 'granted' ? '1' : '0') + (analytics === 'granted' ? '1' : '0');
     }
-    pairs.push(encodeUriComponent(key) + '=' + encodeUriComponent(type === 'boolean' ? (value ? '1' : '0') : makeString(value)));
-  };
-  const system = getType(eventData['x-ga-system_properties']) === 'object' ? eventData['x-ga-system_properties'] : {};
-  add('v', '2');
-  add('tid', measurementId);
-  add('gtm', eventData['x-ga-gtm_version']);
-  add('_p', eventData['x-ga-page_id']);
-  add('gcs', text(eventData['x-ga-gcs']) || gcsFromState());
-  add('gcd', eventData['x-ga-gcd']);
-  add('npa', eventData['x-ga-npa']);
-  add('dma', eventData['x-ga-dma']);
-  add('dma_cps', eventData['x-ga-dma_cps']);
-  add('cid', clientId);
-  add('uid', text(eventData.user_id).trim());
-  add('ul', eventData.language);
-  add('sr', eventData.screen_resolution);
-  clientHints(add);
-  add('_uip', ip);
-  add('_s', eventData['x-ga-request_count']);
-  add('sid', eventData.ga_session_id);
-  add('sct', eventData.ga_session_number);
-  add('seg', eventData['x-ga-mp2-seg']);
-  add('dl', eventData.page_location);
-  add('dr', eventData.page_referrer);
-  add('dt', eventData.page_title);
-  add('en', eventName);
-  add('_et', eventData.engagement_time_msec);
-  ['ss', 'fv', 'nsi', 'c', 'ee'].forEach((flagName) => {
-    const value = system[flagName];
-    add('_' + flagName, value === true ? '1' : value);
-  });
-  if (validate || system.dbg || flag(eventData.debug_mode, false)) {
-    add('_dbg', '1');
   }
-  add('cu', text(eventData.currency).trim().toUpperCase());
-  Object.keys(params).sort().forEach((name) => {
-    const value = params[name];
-    add((getType(value) === 'number' ? 'epn.' : 'ep.') + name, getType(value) === 'boolean' ? makeString(value) : value);
-  });
-  Object.keys(userProperties).sort().forEach((name) => {
-    const value = userProperties[name];
-    add((getType(value) === 'number' ? 'upn.' : 'up.') + name, getType(value) === 'boolean' ? makeString(value) : value);
-  });
-  items().forEach((item, index) => {
-    add('pr' + makeString(index + 1), encodeItem(item));
-  });
-  return pairs.join('&');
+  let query = 'v=2' + queryPart('&tid=', measurementId) + queryPart('&gtm=', eventData['x-ga-gtm_version']) +
+    queryPart('&_p=', eventData['x-ga-page_id']) + queryPart('&gcs=', gcs) + queryPart('&gcd=', eventData['x-ga-gcd']) +
+    queryPart('&npa=', eventData['x-ga-npa']) + queryPart('&dma=', eventData['x-ga-dma']) +
+    queryPart('&dma_cps=', eventData['x-ga-dma_cps']) + queryPart('&cid=', clientId) +
+    queryPart('&uid=', text(eventData.user_id).trim()) + queryPart('&ul=', eventData.language) +
+    queryPart('&sr=', eventData.screen_resolution);
+  const hints = eventData.client_hints;
+  if (typeof hints === 'object' && getType(hints) === 'object') {
+    // brand;version pairs joined by |, each brand escaped so it cannot break the list.
+    let versions = '';
+    const list = hints.full_version_list;
+    if (typeof list === 'object' && getType(list) === 'array') {
+      for (let i = 0; i < list.length; i++) {
+        const entry = list[i];
+        if (typeof entry === 'object' && getType(entry) === 'object') {
+          versions += (versions === '' ? '' : '|') + encodeUriComponent(text(entry.brand)) + ';' + text(entry.version);
+        }
+      }
+    }
+    query += queryPart('&uaa=', hints.architecture) + queryPart('&uab=', hints.bitness) + queryPart('&uafvl=', versions) +
+      queryPart('&uamb=', typeof hints.mobile === 'boolean' ? hints.mobile : undefined) + queryPart('&uam=', hints.model) +
+      queryPart('&uap=', hints.platform) + queryPart('&uapv=', hints.platform_version) +
+      queryPart('&uaw=', typeof hints.wow64 === 'boolean' ? hints.wow64 : undefined);
+  }
+  query += queryPart('&_uip=', ip) + queryPart('&_s=', eventData['x-ga-request_count']) +
+    queryPart('&sid=', eventData.ga_session_id) + queryPart('&sct=', eventData.ga_session_number) +
+    queryPart('&seg=', eventData['x-ga-mp2-seg']) + queryPart('&dl=', eventData.page_location) +
+    queryPart('&dr=', eventData.page_referrer) + queryPart('&dt=', eventData.page_title) + queryPart('&en=', eventName) +
+    queryPart('&_et=', eventData.engagement_time_msec);
+  // System flags (true goes out as 1, like every boolean).
+  query += queryPart('&_ss=', flags.ss) + queryPart('&_fv=', flags.fv) + queryPart('&_nsi=', flags.nsi) +
+    queryPart('&_c=', flags.c) + queryPart('&_ee=', flags.ee);
+  if (validate || flags.dbg || flag(eventData.debug_mode, false)) {
+    query += '&_dbg=1';
+  }
+  query += queryPart('&cu=', text(eventData.currency).trim().toUpperCase());
+  // Parameters and user properties in name order; numbers are typed (epn./upn.), booleans
+  // go out as true/false.
+  const names = Object.keys(params).sort();
+  for (let i = 0; i < names.length; i++) {
+    const value = params[names[i]];
+    const type = typeof value;
+    query += queryPart((type === 'number' ? '&epn.' : '&ep.') + encodeUriComponent(names[i]) + '=',
+      type === 'boolean' ? (value ? 'true' : 'false') : value);
+  }
+  const properties = Object.keys(userProperties).sort();
+  for (let i = 0; i < properties.length; i++) {
+    const value = userProperties[properties[i]];
+    const type = typeof value;
+    query += queryPart((type === 'number' ? '&upn.' : '&up.') + encodeUriComponent(properties[i]) + '=',
+      type === 'boolean' ? (value ? 'true' : 'false') : value);
+  }
+  const items = eventData.items;
+  if (typeof items === 'object' && getType(items) === 'array') {
+    query += itemsQuery(items);
+  }
+  return query;
 }
 
-function gcsFromState() {
-  const ad = consentState('ad_storage');
-  const analytics = consentState('analytics_storage');
-  if (!ad || !analytics) {
+// One '&key=value' of the query: prefix ('&key=', escaped already) and the value as the
+// collection protocol writes it (booleans as 1/0), or '' when the value is missing or an
+// empty string.
+function queryPart(prefix, value) {
+  const type = typeof value;
+  if (type === 'string') {
+    return value === '' ? '' : prefix + encodeUriComponent(value);
+  }
+  if (type === 'number') {
+    // A number is written with digits, letters, '.' and '-' only, except from 1e21 up,
+    // where the exponent has a '+' that must be escaped.
+    return prefix + (value < 1e21 && value > -1e21 ? value : encodeUriComponent('' + value));
+  }
+  if (type === 'boolean') {
+    return prefix + (value ? '1' : '0');
+  }
+  if (value === undefined || value === null) {
     return '';
   }
-  return 'G1' + (ad === 'granted' ? '1' : '0') + (analytics === 'granted' ? '1' : '0');
+  return prefix + encodeUriComponent(makeString(value));
 }
 
-function clientHints(add) {
-  const hints = eventData.client_hints;
-  if (getType(hints) !== 'object') {
-    return;
+// The items as pr1, pr2, ... (protocols.md a.4), numbered among the items that are
+// objects: each item as ~-separated code+value fields, then its other keys in name order
+// as k<slot><name>~v<slot><value>. A ~ inside a value cannot be represented and is dropped.
+function itemsQuery(items) {
+  // Item keys and their two-letter codes, in the order the fields are written.
+  const keys = ['item_id', 'item_name', 'item_brand', 'item_category', 'item_category2', 'item_category3',
+    'item_category4', 'item_category5', 'item_variant', 'price', 'quantity', 'coupon', 'discount',
+    'item_list_name', 'item_list_id', 'index', 'affiliation', 'location_id', 'promotion_id', 'promotion_name',
+    'creative_name', 'creative_slot'];
+  const codes = ['id', 'nm', 'br', 'ca', 'c2', 'c3', 'c4', 'c5', 'va', 'pr', 'qt', 'cp', 'ds', 'ln', 'li', 'lp',
+    'af', 'lo', 'pi', 'pn', 'cn', 'cs'];
+  const slots = '0123456789abcdefghijklmnopqrstuvwxyz';
+  let query = '';
+  let number = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (typeof item !== 'object' || getType(item) !== 'object') {
+      continue;
+    }
+    number++;
+    // Every field is written with a leading ~, the first one cut off at the end.
+    let fields = '';
+    for (let k = 0; k < keys.length; k++) {
+      const value = item[keys[k]];
+      if (typeof value === 'number') {
+        fields += '~' + codes[k] + value;
+      } else if (typeof value === 'string' && value !== '') {
+        fields += '~' + codes[k] + (value.indexOf('~') < 0 ? value : removeAll(value, '~'));
+      }
+    }
+    // Own keys without a code and with a plain value, in name order: sorting only these
+    // gives the same order as sorting all keys, and most items have none.
+    const own = Object.keys(item);
+    const custom = [];
+    for (let k = 0; k < own.length; k++) {
+      if (keys.indexOf(own[k]) >= 0) {
+        continue;
+      }
+      const value = item[own[k]];
+      const type = typeof value;
+      if ((type === 'string' && value !== '') || type === 'number' || type === 'boolean') {
+        custom.push(own[k]);
+      }
+    }
+    if (custom.length > 1) {
+      custom.sort();
+    }
+    for (let k = 0; k < custom.length && k < slots.length; k++) {
+      const name = custom[k];
+      const value = item[name];
+      const at = slots.charAt(k);
+      fields += '~k' + at + (name.indexOf('~') < 0 ? name : removeAll(name, '~')) + '~v' + at +
+        (typeof value === 'string' && value.indexOf('~') >= 0 ? removeAll(value, '~') : value);
+    }
+    query += queryPart('&pr' + number + '=', fields.substring(1));
   }
-  add('uaa', hints.architecture);
-  add('uab', hints.bitness);
-  add('uafvl', (getType(hints.full_version_list) === 'array' ? hints.full_version_list : [])
-    .filter((entry) => getType(entry) === 'object')
-    .map((entry) => encodeUriComponent(text(entry.brand)) + ';' + text(entry.version)).join('|'));
-  add('uamb', getType(hints.mobile) === 'boolean' ? hints.mobile : undefined);
-  add('uam', hints.model);
-  add('uap', hints.platform);
-  add('uapv', hints.platform_version);
-  add('uaw', getType(hints.wow64) === 'boolean' ? hints.wow64 : undefined);
+  return query;
 }
 
-function items() {
-  return (getType(eventData.items) === 'array' ? eventData.items : []).filter((item) => getType(item) === 'object');
-}
-
-// One item as ~-separated code+value fields; custom keys as k<i><name>~v<i><value>. A ~
-// inside a value cannot be represented and is dropped.
-function encodeItem(item) {
-  const fields = [];
-  const known = [];
-  const clean = (value) => removeAll(makeString(value), '~');
-  ITEM_CODES.forEach((pair) => {
-    known.push(pair[0]);
-    const value = item[pair[0]];
-    const type = getType(value);
-    if ((type === 'string' && value !== '') || type === 'number') {
-      fields.push(pair[1] + clean(value));
-    }
-  });
-  let index = 0;
-  Object.keys(item).sort().forEach((key) => {
-    const value = item[key];
-    const type = getType(value);
-    if (known.indexOf(key) >= 0 || index >= ITEM_PARAM_INDEXES.length ||
-        !((type === 'string' && value !== '') || type === 'number' || type === 'boolean')) {
-      return;
-    }
-    const slot = ITEM_PARAM_INDEXES.charAt(index);
-    fields.push('k' + slot + clean(key));
-    fields.push('v' + slot + clean(value));
-    index++;
-  });
-  return fields.join('~');
-}
-
-// The Measurement Protocol body (protocols.md b.1).
+// The Measurement Protocol body (protocols.md b.1). Its helpers are declared inside, so
+// that runs for the collection endpoint do not create them.
 function mpBody() {
   const out = {client_id: clientId};
   setIf(out, 'user_id', text(eventData.user_id).trim());
@@ -515,70 +571,72 @@ function mpBody() {
   Object.keys(params).forEach((name) => {
     eventParameters[name] = params[name];
   });
-  const list = items().map((item) => {
+  // Items that are objects, with their plain values only.
+  const items = getType(eventData.items) === 'array' ? eventData.items : [];
+  const list = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (getType(item) !== 'object') {
+      continue;
+    }
     const copy = {};
-    Object.keys(item).forEach((key) => {
-      const type = getType(item[key]);
+    const keys = Object.keys(item);
+    for (let k = 0; k < keys.length; k++) {
+      const type = getType(item[keys[k]]);
       if (type === 'string' || type === 'number' || type === 'boolean') {
-        copy[key] = item[key];
+        copy[keys[k]] = item[keys[k]];
       }
-    });
-    return copy;
-  });
+    }
+    list.push(copy);
+  }
   if (list.length > 0) {
     eventParameters.items = list;
   }
   out.events = [{name: eventName, params: eventParameters}];
   return out;
-}
 
-// timestamp_micros from the event (MP clients) or event_time (seconds or milliseconds).
-function timestampMicros() {
-  const micros = numberOr(eventData.timestamp_micros, 0);
-  if (micros > 0) {
-    return micros;
+  // timestamp_micros from the event (MP clients) or event_time (seconds or milliseconds).
+  function timestampMicros() {
+    const micros = numberOr(eventData.timestamp_micros, 0);
+    if (micros > 0) {
+      return micros;
+    }
+    const time = numberOr(eventData.event_time, 0);
+    if (!(time > 0)) {
+      return 0;
+    }
+    return time > 100000000000 ? time * 1000 : time * 1000000;
   }
-  const time = numberOr(eventData.event_time, 0);
-  if (!(time > 0)) {
-    return 0;
-  }
-  return time > 100000000000 ? time * 1000 : time * 1000000;
-}
 
-// User-provided data for the Measurement Protocol, hashed per Google's rules: trimmed,
-// lower case, gmail dots removed, phones in E.164; address names and street hashed.
-function mpUserData() {
-  const out = {};
-  const emails = hashValues(firstValues(['user_data.email_address', 'user_data.email', 'user_data.sha256_email_address']), googleEmail);
-  const phones = hashValues(firstValues(['user_data.phone_number', 'user_data.sha256_phone_number']), phoneE164);
-  if (emails.length > 0) {
-    out.sha256_email_address = emails;
+  // User-provided data, hashed per Google's rules: trimmed, lower case, gmail dots
+  // removed, phones in E.164; address names and street hashed.
+  function mpUserData() {
+    const userData = {};
+    const emails = hashValues(firstValues(['user_data.email_address', 'user_data.email', 'user_data.sha256_email_address']), googleEmail);
+    const phones = hashValues(firstValues(['user_data.phone_number', 'user_data.sha256_phone_number']), phoneE164);
+    if (emails.length > 0) {
+      userData.sha256_email_address = emails;
+    }
+    if (phones.length > 0) {
+      userData.sha256_phone_number = phones;
+    }
+    const lower = (raw) => raw.trim().toLowerCase();
+    const addresses = valuesAt(eventData, 'user_data.address').filter((a) => getType(a) === 'object').map((address) => {
+      const entry = {};
+      setIf(entry, 'sha256_first_name', hashValues([address.sha256_first_name || address.first_name], lower)[0]);
+      setIf(entry, 'sha256_last_name', hashValues([address.sha256_last_name || address.last_name], lower)[0]);
+      setIf(entry, 'sha256_street', hashValues([address.sha256_street || address.street], lower)[0]);
+      setIf(entry, 'city', text(address.city).trim().toLowerCase());
+      setIf(entry, 'region', text(address.region).trim().toLowerCase());
+      setIf(entry, 'postal_code', text(address.postal_code).trim());
+      setIf(entry, 'country', text(address.country).trim().toUpperCase());
+      return entry;
+    }).filter((entry) => Object.keys(entry).length > 0);
+    if (addresses.length > 0) {
+      userData.address = addresses;
+    }
+    return userData;
   }
-  if (phones.length > 0) {
-    out.sha256_phone_number = phones;
-  }
-  const lower = (raw) => raw.trim().toLowerCase();
-  const addresses = valuesAt(eventData, 'user_data.address').filter((a) => getType(a) === 'object').map((address) => {
-    const entry = {};
-    setIf(entry, 'sha256_first_name', hashValues([address.sha256_first_name || address.first_name], lower)[0]);
-    setIf(entry, 'sha256_last_name', hashValues([address.sha256_last_name || address.last_name], lower)[0]);
-    setIf(entry, 'sha256_street', hashValues([address.sha256_street || address.street], lower)[0]);
-    setIf(entry, 'city', text(address.city).trim().toLowerCase());
-    setIf(entry, 'region', text(address.region).trim().toLowerCase());
-    setIf(entry, 'postal_code', text(address.postal_code).trim());
-    setIf(entry, 'country', text(address.country).trim().toUpperCase());
-    return entry;
-  }).filter((entry) => Object.keys(entry).length > 0);
-  if (addresses.length > 0) {
-    out.address = addresses;
-  }
-  return out;
-}
-
-// Table rows {name, value} with a non-empty name.
-function tableRows(rows) {
-  return (getType(rows) === 'array' ? rows : []).filter((row) => getType(row) === 'object' && text(row.name).trim() !== '')
-    .map((row) => ({name: text(row.name).trim(), value: row.value === undefined ? '' : row.value}));
 }
 
 // A textAsList field: an array of lines, or one string with lines or commas.
@@ -600,17 +658,18 @@ function listOf(value) {
 // carries no signal for it. Sources in order: consent_state (GA4 client), consent
 // (Measurement Protocol style, GRANTED/DENIED), then the raw x-ga-gcs and x-ga-gcd strings.
 function consentState(type) {
-  const objects = [eventData.consent_state, eventData.consent];
-  for (let i = 0; i < objects.length; i++) {
-    if (getType(objects[i]) === 'object' && hasKey(objects[i], type)) {
-      const value = text(objects[i][type]).trim().toLowerCase();
+  // No arrays or helper calls here: every vendor tag asks this once or twice per event.
+  for (let i = 0; i < 2; i++) {
+    const source = i === 0 ? eventData.consent_state : eventData.consent;
+    if (source !== undefined && getType(source) === 'object' && hasKey(source, type)) {
+      const value = text(source[type]).trim().toLowerCase();
       if (value === 'granted' || value === 'denied') {
         return value;
       }
     }
   }
+  const gcsIndex = type === 'ad_storage' ? 0 : (type === 'analytics_storage' ? 1 : -1);
   const gcs = text(eventData['x-ga-gcs']);
-  const gcsIndex = ['ad_storage', 'analytics_storage'].indexOf(type);
   if (gcsIndex >= 0 && gcs.length >= 4 && gcs.substring(0, 2) === 'G1') {
     const digit = gcs.charAt(2 + gcsIndex);
     if (digit === '1' || digit === '0') {
@@ -618,9 +677,11 @@ function consentState(type) {
     }
   }
   // gcd: two digits, then one letter+digit pair per type (protocols.md a.5).
+  const gcdIndex = gcsIndex >= 0 ? gcsIndex :
+    (type === 'ad_user_data' ? 2 : (type === 'ad_personalization' ? 3 : -1));
   const gcd = text(eventData['x-ga-gcd']);
-  const gcdIndex = ['ad_storage', 'analytics_storage', 'ad_user_data', 'ad_personalization'].indexOf(type);
-  if (gcdIndex >= 0 && gcd.length > 2 + 2 * gcdIndex && keepOnly(gcd.substring(0, 2), DIGITS).length === 2) {
+  if (gcdIndex >= 0 && gcd.length > 2 + 2 * gcdIndex &&
+      DIGITS.indexOf(gcd.charAt(0)) >= 0 && DIGITS.indexOf(gcd.charAt(1)) >= 0) {
     const letter = gcd.charAt(2 + 2 * gcdIndex);
     if ('pqmu'.indexOf(letter) >= 0) {
       return 'denied';
@@ -637,14 +698,15 @@ function consentState(type) {
 // lower-cased. Values the normaliser empties, and repeats, are dropped.
 function hashValues(values, normalise) {
   const out = [];
-  values.forEach((value) => {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
     const type = getType(value);
     if (type !== 'string' && type !== 'number') {
-      return;
+      continue;
     }
     const raw = makeString(value).trim();
     if (!raw) {
-      return;
+      continue;
     }
     let hashed = '';
     if (isSha256Hex(raw)) {
@@ -658,7 +720,7 @@ function hashValues(values, normalise) {
     if (hashed && out.indexOf(hashed) < 0) {
       out.push(hashed);
     }
-  });
+  }
   return out;
 }
 
@@ -1065,6 +1127,54 @@ scenarios:
     assertApi('gtmOnFailure').wasCalledWith('ga4: no measurement_id (set it, or let the event carry x-ga-measurement_id)');
     runCode(config({}));
     callLater(() => assertApi('gtmOnFailure').wasCalledWith('ga4: HTTP 500'));
+- name: odd event data is encoded for the collection endpoint exactly as pinned
+  code: |-
+    mock('getAllEventData', oddEvent());
+    respond(204, '');
+    runCode(config({
+      params_add: [{name: ' spaced ', value: undefined}, {name: '', value: 'x'}, {name: 'obj', value: {a: 1}},
+        {name: 'nul', value: null}, {name: 'num', value: 7}, 'not a row', {name: 'flag_off', value: 'overridden'}],
+      params_remove: 'zero, neg\nsmall',
+      user_properties_add: [{name: 'tier2', value: true}], user_properties_remove: ['flag']
+    }));
+    assertThat(request.url).isEqualTo('https://www.google-analytics.com/g/collect?' + [
+      'v=2', 'tid=G-TEST123', '_p=12345678901234567000', 'cid=1.2', 'uid=u-1', 'ul=de', 'uaa=x86', 'uab=64',
+      'uafvl=B%2526B%257C%253B%3B7%7C%3B1%7C%257B%2522x%2522%253A1%257D%3B', 'uam=M~1', 'uaw=1', '_s=0',
+      'sct=1.5', 'dl=https%3A%2F%2Fx.example%2F%3Fq%3Da%20b', 'en=odd%20event', '_et=12', '_ss=1', '_fv=0',
+      '_c=0', '_ee=x', '_dbg=1', 'cu=EUR', 'epn.big=1e%2B21', 'ep.flag_off=overridden', 'ep.flag_on=true',
+      'epn.huge=-2e%2B300', 'ep.needs%20escaping%20key%2F%C3%A9=a%26b%3Dc%20d%2B%C3%A9', 'epn.num=7',
+      'ep.obj=%5Bobject%20Object%5D', 'upn.num=-1', 'up.plan=gold', 'up.sp%20ace=s', 'upn.tier=3',
+      'up.tier2=true',
+      'pr1=idA1~pr0~qt-1~cpC~li1e%2B21~lp2~k0akey~v0true~k1n~v11.5~k2sp%20ace~v2x%20y' +
+        '~k3z_custom~v3zv',
+      'pr2=idinherited~k0own~v0o',
+      'pr4=idMANY~k0k00~v0v0~k1k01~v11~k2k02~v22~k3k03~v3v3~k4k04~v44~k5k05~v55~k6k06~v6v6' +
+        '~k7k07~v77~k8k08~v88~k9k09~v9v9~kak10~va10~kbk11~vb11~kck12~vcv12~kdk13~vd13~kek14~ve14' +
+        '~kfk15~vfv15~kgk16~vg16~khk17~vh17~kik18~viv18~kjk19~vj19~kkk20~vk20~klk21~vlv21~kmk22' +
+        '~vm22~knk23~vn23~kok24~vov24~kpk25~vp25~kqk26~vq26~krk27~vrv27~ksk28~vs28~ktk29~vt29' +
+        '~kuk30~vuv30~kvk31~vv31~kwk32~vw32~kxk33~vxv33~kyk34~vy34~kzk35~vz35'
+    ].join('&'));
+    assertThat(request.options).isEqualTo({method: 'POST', headers: {}});
+- name: odd event data is sent with the Measurement Protocol exactly as pinned
+  code: |-
+    mock('getAllEventData', oddEvent());
+    respond(204, '');
+    runCode(config({transport: 'mp', params_add: [{name: 'num', value: 7}], params_remove: ['zero'],
+      user_properties_add: [{name: 'tier2', value: true}], user_properties_remove: 'flag'}));
+    assertThat(request.body).isEqualTo(
+      '{"client_id":"1.2","user_id":"u-1","user_properties":{"plan":{"value":"gold"},' +
+      '"empty":{"value":""},"num":{"value":-1},"tier":{"value":3},"sp ace":{"value":"s"},' +
+      '"tier2":{"value":true}},"events":[{"name":"odd event","params":{"engagement_time_msec":12,' +
+      '"page_location":"https://x.example/?q=a b","language":"de","currency":"EUR","empty":"",' +
+      '"needs escaping key/é":"a&b=c d+é","big":1e+21,"huge":-2e+300,"neg":-0.5,"small":1e-7,' +
+      '"flag_on":true,"flag_off":false,"num":7,"items":[{"item_id":"A~1","item_name":"","price":0,' +
+      '"quantity":-1,"index":2,"coupon":"C~","z_custom":"z~v","a~key":true,"n":1.5,"e":"",' +
+      '"discount":true,"item_list_id":1e+21,"sp ace":"x y"},{"own":"o"},{},{"item_id":"MANY",' +
+      '"k00":"v0","k01":1,"k02":2,"k03":"v3","k04":4,"k05":5,"k06":"v6","k07":7,"k08":8,"k09":"v9",' +
+      '"k10":10,"k11":11,"k12":"v12","k13":13,"k14":14,"k15":"v15","k16":16,"k17":17,"k18":"v18",' +
+      '"k19":19,"k20":20,"k21":"v21","k22":22,"k23":23,"k24":"v24","k25":25,"k26":26,"k27":"v27",' +
+      '"k28":28,"k29":29,"k30":"v30","k31":31,"k32":32,"k33":"v33","k34":34,"k35":35,"k36":"v36",' +
+      '"k37":37,"k38":38,"k39":"v39"}]}}]}');
 setup: |-
   const JSON = require('JSON');
   const Object = require('Object');
@@ -1098,6 +1208,38 @@ setup: |-
     'x-ga-npa': '0', 'x-ga-dma': false, ip_override: '198.51.100.23', user_agent: 'Mozilla/5.0 (Macintosh) TestBrowser/1.0',
     consent_state: {ad_storage: 'granted', analytics_storage: 'granted', ad_user_data: 'granted', ad_personalization: 'granted'},
     user_data: {email_address: 'jane@example.com'}
+  };
+  // Event data with every kind of odd value the encoders must treat as pinned: internal
+  // keys, empty and non-scalar values, characters that need escaping, a ~ inside item
+  // fields, non-object items, an item whose fields are inherited, more custom item keys
+  // than there are slots.
+  const oddEvent = () => {
+    const many = {item_id: 'MANY'};
+    for (let i = 0; i < 40; i++) {
+      many['k' + (i < 10 ? '0' : '') + i] = i % 3 === 0 ? 'v' + i : i;
+    }
+    return {
+      event_name: 'odd event', client_id: ' 1.2 ', 'x-ga-gcs': '', _internal: 'no', 'x-custom': 'no',
+      empty: '', 'needs escaping key/é': 'a&b=c d+é', big: 1e21, huge: -2e300, neg: -0.5, small: 1e-7, zero: 0,
+      flag_on: true, flag_off: false, nested: {a: 1}, list: [1, 2], nothing: null, undef: undefined,
+      currency: ' eur ', user_id: '  u-1 ', language: 'de', ga_session_number: 1.5, engagement_time_msec: '12',
+      page_location: 'https://x.example/?q=a b', 'x-ga-page_id': 12345678901234567890, 'x-ga-request_count': 0,
+      'x-ga-system_properties': {ss: true, fv: 0, nsi: '', c: false, ee: 'x', dbg: 1},
+      client_hints: {architecture: 'x86', bitness: 64,
+        full_version_list: ['bad', null, [1], {brand: 'B&B|;', version: 7}, {version: '1'}, {brand: {x: 1}, version: null}],
+        mobile: 'yes', wow64: true, model: 'M~1', platform_version: ''},
+      user_properties: {tier: {value: 3}, plan: 'silver', flag: false, obj: {}, arr: [1], wrapped_obj: {value: {}}, 'sp ace': 's'},
+      'x-ga-mp2-user_properties': {plan: 'gold', empty: '', num: -1},
+      items: [
+        'not an item', null,
+        {item_id: 'A~1', item_name: '', price: 0, quantity: -1, index: 2, coupon: 'C~', z_custom: 'z~v', 'a~key': true,
+          n: 1.5, e: '', o: {}, item_brand: null, discount: true, item_list_id: 1e21, 'sp ace': 'x y'},
+        [1, 2],
+        {__proto__: {item_id: 'inherited', extra: 'inh'}, own: 'o'},
+        {},
+        many
+      ]
+    };
   };
 
 
