@@ -301,18 +301,25 @@ func TestSharedHelpersIdentical(t *testing.T) {
 	}
 }
 
-// jsFunction returns the text of a top-level function declaration, from its header line to
-// the closing brace at column 0.
+// jsFunction returns the text of a function declaration, from its header line to its
+// closing brace, with the declaration's own indentation removed: a template may nest a
+// helper inside the one function that uses it, so that other runs do not create it.
 func jsFunction(code, name string) (string, bool) {
-	start := strings.Index(code, "\nfunction "+name+"(")
-	if start < 0 {
+	m := regexp.MustCompile(`\n( *)function ` + regexp.QuoteMeta(name) + `\(`).FindStringSubmatchIndex(code)
+	if m == nil {
 		return "", false
 	}
-	end := strings.Index(code[start:], "\n}\n")
+	indent := code[m[2]:m[3]]
+	start := m[0]
+	end := strings.Index(code[start:], "\n"+indent+"}\n")
 	if end < 0 {
 		end = len(code) - start - 2
 	}
-	return code[start : start+end+2], true
+	lines := strings.Split(code[start:start+end+len(indent)+2], "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimPrefix(l, indent)
+	}
+	return strings.Join(lines, "\n"), true
 }
 
 // TestLeastPrivilege pins each built-in's permissions: vendor tags may only reach their

@@ -637,6 +637,154 @@ function mpBody() {
     }
     return userData;
   }
+
+  // hashValues normalises and SHA-256 hashes (lower-case hex) each string or number in
+  // values. A value that already is 64 hex characters is taken as a hash and passed through
+  // lower-cased. Values the normaliser empties, and repeats, are dropped.
+  function hashValues(values, normalise) {
+    const out = [];
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      const type = getType(value);
+      if (type !== 'string' && type !== 'number') {
+        continue;
+      }
+      const raw = makeString(value).trim();
+      if (!raw) {
+        continue;
+      }
+      let hashed = '';
+      if (isSha256Hex(raw)) {
+        hashed = raw.toLowerCase();
+      } else {
+        const normalised = normalise(raw);
+        if (normalised) {
+          hashed = sha256Sync(normalised, {outputEncoding: 'hex'});
+        }
+      }
+      if (hashed && out.indexOf(hashed) < 0) {
+        out.push(hashed);
+      }
+    }
+    return out;
+  }
+
+  // firstValues returns the values at the first key path in paths that yields any.
+  function firstValues(paths) {
+    for (let i = 0; i < paths.length; i++) {
+      const values = valuesAt(eventData, paths[i]).filter((value) => text(value).trim() !== '');
+      if (values.length > 0) {
+        return values;
+      }
+    }
+    return [];
+  }
+
+  // googleEmail is Google's email normalisation: trimmed, lower case, and for gmail.com and
+  // googlemail.com addresses without the dots of the local part.
+  function googleEmail(raw) {
+    const email = raw.trim().toLowerCase();
+    const at = email.lastIndexOf('@');
+    if (at <= 0) {
+      return email;
+    }
+    const domain = email.substring(at + 1);
+    if (domain !== 'gmail.com' && domain !== 'googlemail.com') {
+      return email;
+    }
+    return email.substring(0, at).split('.').join('') + '@' + domain;
+  }
+
+  // phoneDigits gives a phone number as country code + national number, digits only. A
+  // number written with + or 00 already carries its country code. Otherwise, when
+  // default_phone_country_code is set, the number is national: its trunk zeros are dropped
+  // and the code put in front. Without it, leading zeros are dropped (Meta SDK behaviour).
+  function phoneDigits(raw) {
+    const trimmed = text(raw).trim();
+    const digits = keepOnly(trimmed, DIGITS);
+    if (!digits || trimmed.charAt(0) === '+') {
+      return digits;
+    }
+    if (digits.substring(0, 2) === '00') {
+      return digits.substring(2);
+    }
+    let national = digits;
+    while (national.charAt(0) === '0') {
+      national = national.substring(1);
+    }
+    return national ? keepOnly(text(data.default_phone_country_code), DIGITS) + national : '';
+  }
+
+  // phoneE164 is phoneDigits with the leading + of E.164.
+  function phoneE164(raw) {
+    const digits = phoneDigits(raw);
+    return digits ? '+' + digits : '';
+  }
+
+  // Returns every value at a dotted path, descending into arrays at any level.
+  function valuesAt(obj, keyPath) {
+    if (getType(obj) !== 'object') {
+      return [];
+    }
+    if (hasKey(obj, keyPath)) {
+      return flatten([obj[keyPath]]);
+    }
+    // Most paths are absent: give up before building anything when the first segment is.
+    const dot = keyPath.indexOf('.');
+    if (dot < 0 || obj[keyPath.substring(0, dot)] === undefined) {
+      return [];
+    }
+    let nodes = [obj];
+    const parts = keyPath.split('.');
+    for (let p = 0; p < parts.length && nodes.length > 0; p++) {
+      const next = [];
+      const flat = flatten(nodes);
+      for (let i = 0; i < flat.length; i++) {
+        if (getType(flat[i]) === 'object' && hasKey(flat[i], parts[p])) {
+          next.push(flat[i][parts[p]]);
+        }
+      }
+      nodes = next;
+    }
+    return flatten(nodes);
+  }
+
+  function flatten(list) {
+    const out = [];
+    appendFlat(out, list);
+    return out;
+  }
+
+  function appendFlat(out, list) {
+    for (let i = 0; i < list.length; i++) {
+      const value = list[i];
+      if (getType(value) === 'array') {
+        appendFlat(out, value);
+      } else if (value !== undefined && value !== null) {
+        out.push(value);
+      }
+    }
+  }
+
+  function isSha256Hex(value) {
+    return value.length === 64 && keepOnly(value.toLowerCase(), HEX).length === 64;
+  }
+
+  // A finite number from a number or numeric string, else fallback.
+  function numberOr(value, fallback) {
+    let number = value;
+    if (typeof value === 'string') {
+      const trimmed = value.trim();
+      if (!trimmed) {
+        return fallback;
+      }
+      number = makeNumber(trimmed);
+    } else if (typeof value !== 'number') {
+      return fallback;
+    }
+    return typeof number === 'number' && number === number &&
+      number !== 1 / 0 && number !== -1 / 0 ? number : fallback;
+  }
 }
 
 // A textAsList field: an array of lines, or one string with lines or commas.
@@ -693,134 +841,6 @@ function consentState(type) {
   return '';
 }
 
-// hashValues normalises and SHA-256 hashes (lower-case hex) each string or number in
-// values. A value that already is 64 hex characters is taken as a hash and passed through
-// lower-cased. Values the normaliser empties, and repeats, are dropped.
-function hashValues(values, normalise) {
-  const out = [];
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    const type = getType(value);
-    if (type !== 'string' && type !== 'number') {
-      continue;
-    }
-    const raw = makeString(value).trim();
-    if (!raw) {
-      continue;
-    }
-    let hashed = '';
-    if (isSha256Hex(raw)) {
-      hashed = raw.toLowerCase();
-    } else {
-      const normalised = normalise(raw);
-      if (normalised) {
-        hashed = sha256Sync(normalised, {outputEncoding: 'hex'});
-      }
-    }
-    if (hashed && out.indexOf(hashed) < 0) {
-      out.push(hashed);
-    }
-  }
-  return out;
-}
-
-// firstValues returns the values at the first key path in paths that yields any.
-function firstValues(paths) {
-  for (let i = 0; i < paths.length; i++) {
-    const values = valuesAt(eventData, paths[i]).filter((value) => text(value).trim() !== '');
-    if (values.length > 0) {
-      return values;
-    }
-  }
-  return [];
-}
-
-// googleEmail is Google's email normalisation: trimmed, lower case, and for gmail.com and
-// googlemail.com addresses without the dots of the local part.
-function googleEmail(raw) {
-  const email = raw.trim().toLowerCase();
-  const at = email.lastIndexOf('@');
-  if (at <= 0) {
-    return email;
-  }
-  const domain = email.substring(at + 1);
-  if (domain !== 'gmail.com' && domain !== 'googlemail.com') {
-    return email;
-  }
-  return email.substring(0, at).split('.').join('') + '@' + domain;
-}
-
-// phoneDigits gives a phone number as country code + national number, digits only. A
-// number written with + or 00 already carries its country code. Otherwise, when
-// default_phone_country_code is set, the number is national: its trunk zeros are dropped
-// and the code put in front. Without it, leading zeros are dropped (Meta SDK behaviour).
-function phoneDigits(raw) {
-  const trimmed = text(raw).trim();
-  const digits = keepOnly(trimmed, DIGITS);
-  if (!digits || trimmed.charAt(0) === '+') {
-    return digits;
-  }
-  if (digits.substring(0, 2) === '00') {
-    return digits.substring(2);
-  }
-  let national = digits;
-  while (national.charAt(0) === '0') {
-    national = national.substring(1);
-  }
-  return national ? keepOnly(text(data.default_phone_country_code), DIGITS) + national : '';
-}
-
-// phoneE164 is phoneDigits with the leading + of E.164.
-function phoneE164(raw) {
-  const digits = phoneDigits(raw);
-  return digits ? '+' + digits : '';
-}
-
-// Returns every value at a dotted path, descending into arrays at any level.
-function valuesAt(obj, keyPath) {
-  if (getType(obj) !== 'object') {
-    return [];
-  }
-  if (hasKey(obj, keyPath)) {
-    return flatten([obj[keyPath]]);
-  }
-  // Most paths are absent: give up before building anything when the first segment is.
-  const dot = keyPath.indexOf('.');
-  if (dot < 0 || obj[keyPath.substring(0, dot)] === undefined) {
-    return [];
-  }
-  let nodes = [obj];
-  const parts = keyPath.split('.');
-  for (let p = 0; p < parts.length && nodes.length > 0; p++) {
-    const next = [];
-    const flat = flatten(nodes);
-    for (let i = 0; i < flat.length; i++) {
-      if (getType(flat[i]) === 'object' && hasKey(flat[i], parts[p])) {
-        next.push(flat[i][parts[p]]);
-      }
-    }
-    nodes = next;
-  }
-  return flatten(nodes);
-}
-
-function flatten(list) {
-  const out = [];
-  appendFlat(out, list);
-  return out;
-}
-
-function appendFlat(out, list) {
-  for (let i = 0; i < list.length; i++) {
-    const value = list[i];
-    if (getType(value) === 'array') {
-      appendFlat(out, value);
-    } else if (value !== undefined && value !== null) {
-      out.push(value);
-    }
-  }
-}
-
 // An own key with a value. Cheap: no key list is built per lookup. Event data cannot
 // break it by shadowing hasOwnProperty (then the value test alone decides).
 function hasKey(obj, key) {
@@ -829,10 +849,6 @@ function hasKey(obj, key) {
     return false;
   }
   return typeof obj.hasOwnProperty !== 'function' || obj.hasOwnProperty(key);
-}
-
-function isSha256Hex(value) {
-  return value.length === 64 && keepOnly(value.toLowerCase(), HEX).length === 64;
 }
 
 // Copies nothing when every character is allowed, the common case.
@@ -884,22 +900,6 @@ function text(value) {
   return makeString(value);
 }
 
-// A finite number from a number or numeric string, else fallback.
-function numberOr(value, fallback) {
-  let number = value;
-  if (typeof value === 'string') {
-    const trimmed = value.trim();
-    if (!trimmed) {
-      return fallback;
-    }
-    number = makeNumber(trimmed);
-  } else if (typeof value !== 'number') {
-    return fallback;
-  }
-  return typeof number === 'number' && number === number &&
-    number !== 1 / 0 && number !== -1 / 0 ? number : fallback;
-}
-
 // Checkbox values may arrive as booleans or, from hand-written configs, as strings.
 function flag(value, fallback) {
   if (value === true || value === 'true') {
@@ -916,7 +916,6 @@ function setIf(obj, key, value) {
     obj[key] = value;
   }
 }
-
 
 ___SERVER_PERMISSIONS___
 
