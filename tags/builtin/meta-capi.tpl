@@ -343,6 +343,34 @@ function buildUserData() {
   // 'user_data.<path>' key) or from user_id: events with none of them skip the fields.
   if ((eventData.user_data !== undefined || flatUserKeys || eventData.user_id !== undefined) &&
       flag(data.send_pii, true) && consent.userData) {
+    hashCustomerData(out);
+  }
+  if (consent.userData) {
+    setIf(out, 'client_ip_address', text(eventData.ip_override).trim());
+  }
+  // Website events need the user agent; it identifies a browser build, not a person.
+  setIf(out, 'client_user_agent', text(eventData.user_agent));
+  if (consent.identifiers) {
+    // A landing URL with an fbclid that the known fbc does not carry means a new ad click,
+    // so fbc is rebuilt as fb.1.<now ms>.<fbclid> (protocols.md c.4, f). parseUrl is costly:
+    // a URL with neither 'fbclid' nor a %-escape in it cannot carry that parameter.
+    const fbc = text(eventData['x-fb-ck-fbc']).trim() || text(eventData._fbc).trim() ||
+      firstCookie('_fbc');
+    const fbclid = pageLocation.indexOf('fbclid') >= 0 || pageLocation.indexOf('%') >= 0 ?
+      queryParam(pageLocation, 'fbclid') : '';
+    if (fbclid && fbc.split('.')[3] !== fbclid) {
+      setIf(out, 'fbc', 'fb.1.' + makeString(getTimestampMillis()) + '.' + fbclid);
+    } else {
+      setIf(out, 'fbc', fbc);
+    }
+    setIf(out, 'fbp', text(eventData['x-fb-ck-fbp']).trim() || text(eventData._fbp).trim() ||
+      firstCookie('_fbp'));
+  }
+  return out;
+
+  // The hashed customer fields. A function of its own, so that its helpers below are
+  // only created for events that carry customer data.
+  function hashCustomerData(out) {
     // Where each user_data field is read from, most specific first; the first source that
     // yields a usable value wins. Paths descend into arrays (user_data.address may be a list).
     const fields = [
@@ -423,29 +451,160 @@ function buildUserData() {
         }
       }
     }
-  }
-  if (consent.userData) {
-    setIf(out, 'client_ip_address', text(eventData.ip_override).trim());
-  }
-  // Website events need the user agent; it identifies a browser build, not a person.
-  setIf(out, 'client_user_agent', text(eventData.user_agent));
-  if (consent.identifiers) {
-    // A landing URL with an fbclid that the known fbc does not carry means a new ad click,
-    // so fbc is rebuilt as fb.1.<now ms>.<fbclid> (protocols.md c.4, f). parseUrl is costly:
-    // a URL with neither 'fbclid' nor a %-escape in it cannot carry that parameter.
-    const fbc = text(eventData['x-fb-ck-fbc']).trim() || text(eventData._fbc).trim() ||
-      firstCookie('_fbc');
-    const fbclid = pageLocation.indexOf('fbclid') >= 0 || pageLocation.indexOf('%') >= 0 ?
-      queryParam(pageLocation, 'fbclid') : '';
-    if (fbclid && fbc.split('.')[3] !== fbclid) {
-      setIf(out, 'fbc', 'fb.1.' + makeString(getTimestampMillis()) + '.' + fbclid);
-    } else {
-      setIf(out, 'fbc', fbc);
+
+    // hashValues normalises and SHA-256 hashes (lower-case hex) each string or number in
+    // values. A value that already is 64 hex characters is taken as a hash and passed through
+    // lower-cased. Values the normaliser empties, and repeats, are dropped.
+    function hashValues(values, normalise) {
+      const out = [];
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        const type = getType(value);
+        if (type !== 'string' && type !== 'number') {
+          continue;
+        }
+        const raw = makeString(value).trim();
+        if (!raw) {
+          continue;
+        }
+        let hashed = '';
+        if (isSha256Hex(raw)) {
+          hashed = raw.toLowerCase();
+        } else {
+          const normalised = normalise(raw);
+          if (normalised) {
+            hashed = sha256Sync(normalised, {outputEncoding: 'hex'});
+          }
+        }
+        if (hashed && out.indexOf(hashed) < 0) {
+          out.push(hashed);
+        }
+      }
+      return out;
     }
-    setIf(out, 'fbp', text(eventData['x-fb-ck-fbp']).trim() || text(eventData._fbp).trim() ||
-      firstCookie('_fbp'));
+
+    // normaliseUserField applies the customer-information rules Meta, Snapchat and Pinterest
+    // share (protocols.md c.3, d.3, d.4) to one raw value. An empty result drops the value.
+    function normaliseUserField(field, raw) {
+      const lower = raw.trim().toLowerCase();
+      if (field === 'em') {
+        return lower;
+      }
+      if (field === 'ph') {
+        return phoneDigits(raw);
+      }
+      if (field === 'fn' || field === 'ln') {
+        return removeAll(lower, PUNCTUATION).trim();
+      }
+      if (field === 'ge') {
+        const gender = keepOnly(lower, LETTERS);
+        if (gender === 'f' || gender === 'female') {
+          return 'f';
+        }
+        return gender === 'm' || gender === 'male' ? 'm' : '';
+      }
+      if (field === 'db') {
+        const date = keepOnly(lower, DIGITS);
+        const century = date.substring(0, 2);
+        return date.length === 8 && (century === '19' || century === '20') ? date : '';
+      }
+      if (field === 'ct') {
+        return removeAll(lower, PUNCTUATION + WHITESPACE + DIGITS);
+      }
+      if (field === 'st') {
+        const state = removeAll(lower, PUNCTUATION + WHITESPACE);
+        return hasKey(US_STATES, state) ? US_STATES[state] : state;
+      }
+      if (field === 'zp') {
+        const zip = removeAll(lower, WHITESPACE);
+        const isZipPlus4 = zip.length === 10 && zip.charAt(5) === '-' &&
+          keepOnly(zip.substring(0, 5) + zip.substring(6), DIGITS).length === 9;
+        return isZipPlus4 ? zip.substring(0, 5) : zip;
+      }
+      if (field === 'country') {
+        const country = keepOnly(lower, LETTERS);
+        return country.length === 2 ? country : '';
+      }
+      // external_id and anything else: ids may be case-sensitive, so only trimmed.
+      return raw.trim();
+    }
+
+    // phoneDigits gives a phone number as country code + national number, digits only. A
+    // number written with + or 00 already carries its country code. Otherwise, when
+    // default_phone_country_code is set, the number is national: its trunk zeros are dropped
+    // and the code put in front. Without it, leading zeros are dropped (Meta SDK behaviour).
+    function phoneDigits(raw) {
+      const trimmed = text(raw).trim();
+      const digits = keepOnly(trimmed, DIGITS);
+      if (!digits || trimmed.charAt(0) === '+') {
+        return digits;
+      }
+      if (digits.substring(0, 2) === '00') {
+        return digits.substring(2);
+      }
+      let national = digits;
+      while (national.charAt(0) === '0') {
+        national = national.substring(1);
+      }
+      return national ? keepOnly(text(data.default_phone_country_code), DIGITS) + national : '';
+    }
+
+    function flatten(list) {
+      const out = [];
+      appendFlat(out, list);
+      return out;
+    }
+
+    function appendFlat(out, list) {
+      for (let i = 0; i < list.length; i++) {
+        const value = list[i];
+        if (getType(value) === 'array') {
+          appendFlat(out, value);
+        } else if (value !== undefined && value !== null) {
+          out.push(value);
+        }
+      }
+    }
+
+    function isSha256Hex(value) {
+      return value.length === 64 && keepOnly(value.toLowerCase(), HEX).length === 64;
+    }
+
+    // Copies nothing when every character is allowed, the common case.
+    function keepOnly(value, allowed) {
+      let i = 0;
+      while (i < value.length && allowed.indexOf(value[i]) >= 0) {
+        i++;
+      }
+      if (i === value.length) {
+        return value;
+      }
+      let out = value.substring(0, i);
+      for (i++; i < value.length; i++) {
+        if (allowed.indexOf(value[i]) >= 0) {
+          out += value[i];
+        }
+      }
+      return out;
+    }
+
+    function removeAll(value, unwanted) {
+      let i = 0;
+      while (i < value.length && unwanted.indexOf(value[i]) < 0) {
+        i++;
+      }
+      if (i === value.length) {
+        return value;
+      }
+      let out = value.substring(0, i);
+      for (i++; i < value.length; i++) {
+        if (unwanted.indexOf(value[i]) < 0) {
+          out += value[i];
+        }
+      }
+      return out;
+    }
   }
-  return out;
 }
 
 function buildCustomData() {
@@ -575,103 +734,6 @@ function consentPolicy() {
   };
 }
 
-// hashValues normalises and SHA-256 hashes (lower-case hex) each string or number in
-// values. A value that already is 64 hex characters is taken as a hash and passed through
-// lower-cased. Values the normaliser empties, and repeats, are dropped.
-function hashValues(values, normalise) {
-  const out = [];
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    const type = getType(value);
-    if (type !== 'string' && type !== 'number') {
-      continue;
-    }
-    const raw = makeString(value).trim();
-    if (!raw) {
-      continue;
-    }
-    let hashed = '';
-    if (isSha256Hex(raw)) {
-      hashed = raw.toLowerCase();
-    } else {
-      const normalised = normalise(raw);
-      if (normalised) {
-        hashed = sha256Sync(normalised, {outputEncoding: 'hex'});
-      }
-    }
-    if (hashed && out.indexOf(hashed) < 0) {
-      out.push(hashed);
-    }
-  }
-  return out;
-}
-
-// normaliseUserField applies the customer-information rules Meta, Snapchat and Pinterest
-// share (protocols.md c.3, d.3, d.4) to one raw value. An empty result drops the value.
-function normaliseUserField(field, raw) {
-  const lower = raw.trim().toLowerCase();
-  if (field === 'em') {
-    return lower;
-  }
-  if (field === 'ph') {
-    return phoneDigits(raw);
-  }
-  if (field === 'fn' || field === 'ln') {
-    return removeAll(lower, PUNCTUATION).trim();
-  }
-  if (field === 'ge') {
-    const gender = keepOnly(lower, LETTERS);
-    if (gender === 'f' || gender === 'female') {
-      return 'f';
-    }
-    return gender === 'm' || gender === 'male' ? 'm' : '';
-  }
-  if (field === 'db') {
-    const date = keepOnly(lower, DIGITS);
-    const century = date.substring(0, 2);
-    return date.length === 8 && (century === '19' || century === '20') ? date : '';
-  }
-  if (field === 'ct') {
-    return removeAll(lower, PUNCTUATION + WHITESPACE + DIGITS);
-  }
-  if (field === 'st') {
-    const state = removeAll(lower, PUNCTUATION + WHITESPACE);
-    return hasKey(US_STATES, state) ? US_STATES[state] : state;
-  }
-  if (field === 'zp') {
-    const zip = removeAll(lower, WHITESPACE);
-    const isZipPlus4 = zip.length === 10 && zip.charAt(5) === '-' &&
-      keepOnly(zip.substring(0, 5) + zip.substring(6), DIGITS).length === 9;
-    return isZipPlus4 ? zip.substring(0, 5) : zip;
-  }
-  if (field === 'country') {
-    const country = keepOnly(lower, LETTERS);
-    return country.length === 2 ? country : '';
-  }
-  // external_id and anything else: ids may be case-sensitive, so only trimmed.
-  return raw.trim();
-}
-
-// phoneDigits gives a phone number as country code + national number, digits only. A
-// number written with + or 00 already carries its country code. Otherwise, when
-// default_phone_country_code is set, the number is national: its trunk zeros are dropped
-// and the code put in front. Without it, leading zeros are dropped (Meta SDK behaviour).
-function phoneDigits(raw) {
-  const trimmed = text(raw).trim();
-  const digits = keepOnly(trimmed, DIGITS);
-  if (!digits || trimmed.charAt(0) === '+') {
-    return digits;
-  }
-  if (digits.substring(0, 2) === '00') {
-    return digits.substring(2);
-  }
-  let national = digits;
-  while (national.charAt(0) === '0') {
-    national = national.substring(1);
-  }
-  return national ? keepOnly(text(data.default_phone_country_code), DIGITS) + national : '';
-}
-
 // firstCookie returns the first value of a request cookie, or ''.
 function firstCookie(name) {
   const values = getCookieValues(name);
@@ -703,23 +765,6 @@ function queryParam(pageUrl, name) {
   return text(getType(value) === 'array' ? value[0] : value).trim();
 }
 
-function flatten(list) {
-  const out = [];
-  appendFlat(out, list);
-  return out;
-}
-
-function appendFlat(out, list) {
-  for (let i = 0; i < list.length; i++) {
-    const value = list[i];
-    if (getType(value) === 'array') {
-      appendFlat(out, value);
-    } else if (value !== undefined && value !== null) {
-      out.push(value);
-    }
-  }
-}
-
 // An own key with a value. Cheap: no key list is built per lookup. Event data cannot
 // break it by shadowing hasOwnProperty (then the value test alone decides).
 function hasKey(obj, key) {
@@ -728,45 +773,6 @@ function hasKey(obj, key) {
     return false;
   }
   return typeof obj.hasOwnProperty !== 'function' || obj.hasOwnProperty(key);
-}
-
-function isSha256Hex(value) {
-  return value.length === 64 && keepOnly(value.toLowerCase(), HEX).length === 64;
-}
-
-// Copies nothing when every character is allowed, the common case.
-function keepOnly(value, allowed) {
-  let i = 0;
-  while (i < value.length && allowed.indexOf(value[i]) >= 0) {
-    i++;
-  }
-  if (i === value.length) {
-    return value;
-  }
-  let out = value.substring(0, i);
-  for (i++; i < value.length; i++) {
-    if (allowed.indexOf(value[i]) >= 0) {
-      out += value[i];
-    }
-  }
-  return out;
-}
-
-function removeAll(value, unwanted) {
-  let i = 0;
-  while (i < value.length && unwanted.indexOf(value[i]) < 0) {
-    i++;
-  }
-  if (i === value.length) {
-    return value;
-  }
-  let out = value.substring(0, i);
-  for (i++; i < value.length; i++) {
-    if (unwanted.indexOf(value[i]) < 0) {
-      out += value[i];
-    }
-  }
-  return out;
 }
 
 function text(value) {
@@ -820,7 +826,6 @@ function setIf(obj, key, value) {
     obj[key] = value;
   }
 }
-
 
 ___SERVER_PERMISSIONS___
 
