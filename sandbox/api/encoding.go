@@ -11,10 +11,10 @@ import (
 
 func init() {
 	register("encodeUriComponent", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
-		return vu.Runtime().ToValue(encodeURI(jsString(c.Argument(0)), uriComponentSafe))
+		return encodeValue(vu, c.Argument(0), uriComponentSafe)
 	})
 	register("encodeUri", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
-		return vu.Runtime().ToValue(encodeURI(jsString(c.Argument(0)), uriSafe))
+		return encodeValue(vu, c.Argument(0), uriSafe)
 	})
 	register("decodeUriComponent", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
 		s, ok := decodeURI(jsString(c.Argument(0)), "")
@@ -53,6 +53,27 @@ const (
 	uriComponentSafe = "-_.!~*'()"
 	uriSafe          = "-_.!~*'();/?:@&=+$,#"
 )
+
+// encodeValue encodes v's string form. A string with nothing to escape, the common case
+// for ids and names, is returned as the same value: no copy, no new JS string.
+func encodeValue(vu *sandbox.VU, v goja.Value, safe string) goja.Value {
+	s := jsString(v)
+	if goja.IsString(v) && !needsEscape(s, safe) {
+		return v
+	}
+	return vu.Runtime().ToValue(encodeURI(s, safe))
+}
+
+// needsEscape reports whether encodeURI would change s.
+func needsEscape(s, safe string) bool {
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || strings.IndexByte(safe, ch) >= 0) {
+			return true
+		}
+	}
+	return false
+}
 
 // encodeURI follows ECMAScript encodeURI/encodeURIComponent: UTF-8 percent-encoding of
 // everything but ASCII letters, digits and the given safe set. Lone surrogates (invalid
