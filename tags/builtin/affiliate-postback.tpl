@@ -289,10 +289,6 @@ const templateDataStorage = require('templateDataStorage');
 const DEFAULT_TIMEOUT_MS = 5000;
 const DIGITS = '0123456789';
 const MAX_LOGGED_BODY = 1000;
-const MACRO_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-';
-const DEFAULT_CLICK_ID_KEYS = ['click_id', 'clickid', 'click.click_id', 'click.id'];
-// GA4 event names to the usual network statuses; the status table is checked first.
-const DEFAULT_STATUSES = {purchase: 'sale', generate_lead: 'lead', sign_up: 'lead', refund: 'rejected'};
 
 const eventData = getAllEventData() || {};
 
@@ -307,12 +303,13 @@ if (!clickId && flag(data.require_click_id, true)) {
   return data.gtmOnSuccess();
 }
 // The postback tokens; any other {key.path} macro reads event data.
+const eventValue = numberOr(eventData.value, undefined);
 const tokens = {
   click_id: clickId,
   transaction_id: text(eventData.transaction_id).trim() || text(eventData.order_id).trim(),
   payout: payout(),
-  amount: money(numberOr(eventData.amount, numberOr(eventData.value, undefined))),
-  sale_amount: money(numberOr(eventData.sale_amount, numberOr(eventData.value, undefined))),
+  amount: money(numberOr(eventData.amount, eventValue)),
+  sale_amount: money(numberOr(eventData.sale_amount, eventValue)),
   currency: (text(data.currency).trim() || text(eventData.currency).trim()).toUpperCase(),
   status: postbackStatus(),
   event: text(eventData.event_name).trim(),
@@ -336,22 +333,41 @@ if (dedupHours > 0 && tokens.transaction_id) {
 }
 
 const headers = {};
-(getType(data.headers) === 'array' ? data.headers : []).forEach((row) => {
+const headerRows = getType(data.headers) === 'array' ? data.headers : [];
+for (let i = 0; i < headerRows.length; i++) {
+  const row = headerRows[i];
   const name = text(row && row.name).trim();
   if (name) {
     headers[name] = expand(row.value, false);
   }
-});
-const body = method === 'POST' ? buildBody() : undefined;
-if (body !== undefined && !hasHeader('content-type')) {
-  headers['Content-Type'] = body.contentType;
 }
-const options = {method: method, headers: headers, timeout: timeoutMs(data.timeout_ms)};
+const body = method === 'POST' ? buildBody() : undefined;
+if (body !== undefined) {
+  // The body's Content-Type, unless a header row already sets one (in any letter case).
+  let hasContentType = false;
+  const names = Object.keys(headers);
+  for (let i = 0; i < names.length; i++) {
+    if (names[i].toLowerCase() === 'content-type') {
+      hasContentType = true;
+    }
+  }
+  if (!hasContentType) {
+    headers['Content-Type'] = body.contentType;
+  }
+}
+const timeout = makeInteger(data.timeout_ms);
+const options = {method: method, headers: headers,
+  timeout: getType(timeout) === 'number' && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS};
 const request = body === undefined ? sendHttpRequest(url, options) : sendHttpRequest(url, options, body.text);
 request.then((result) => {
   const answer = text(result.body);
   const expected = text(data.success_body_contains);
-  if (inRanges(result.statusCode, statusRanges(data.success_status)) && (!expected || answer.indexOf(expected) >= 0)) {
+  const ranges = statusRanges(data.success_status);
+  let statusOk = false;
+  for (let i = 0; i < ranges.length && !statusOk; i++) {
+    statusOk = result.statusCode >= ranges[i][0] && result.statusCode <= ranges[i][1];
+  }
+  if (statusOk && (!expected || answer.indexOf(expected) >= 0)) {
     if (dedupHours > 0 && tokens.transaction_id) {
       templateDataStorage.setItemCopy(dedupKey, getTimestampMillis() + dedupHours * 3600000);
     }
@@ -361,6 +377,55 @@ request.then((result) => {
   logToConsole({message: 'affiliate-postback: the network did not accept the postback', status: result.statusCode,
     body: answer.substring(0, MAX_LOGGED_BODY), click_id: tokens.click_id, transaction_id: tokens.transaction_id});
   data.gtmOnFailure('affiliate-postback: HTTP ' + makeString(result.statusCode) + ': ' + answer.substring(0, 200));
+
+  // '200-299', '200,202', '2xx' and mixtures; anything unreadable means 200-299. Declared
+  // here, so that only a run that gets an answer creates these functions.
+  function statusRanges(spec) {
+    const setting = text(spec);
+    if (setting === '200-299') {
+      return [[200, 299]];
+    }
+    const list = [];
+    const parts = setting.split(',');
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i].trim().toLowerCase();
+      if (!part) {
+        continue;
+      }
+      const dash = part.indexOf('-');
+      let range;
+      if (part.length === 3 && part.substring(1) === 'xx') {
+        const hundred = statusCode(part.charAt(0) + '00');
+        range = hundred ? [hundred, hundred + 99] : undefined;
+      } else if (dash > 0) {
+        const low = statusCode(part.substring(0, dash).trim());
+        const high = statusCode(part.substring(dash + 1).trim());
+        range = low && high && low <= high ? [low, high] : undefined;
+      } else {
+        const code = statusCode(part);
+        range = code ? [code, code] : undefined;
+      }
+      if (!range) {
+        return [[200, 299]];
+      }
+      list.push(range);
+    }
+    return list.length > 0 ? list : [[200, 299]];
+  }
+
+  // Three digits from 100 to 599, else 0.
+  function statusCode(value) {
+    if (value.length !== 3) {
+      return 0;
+    }
+    for (let i = 0; i < 3; i++) {
+      if (value[i] < '0' || value[i] > '9') {
+        return 0;
+      }
+    }
+    const code = makeInteger(value);
+    return code >= 100 && code <= 599 ? code : 0;
+  }
 }, (err) => {
   const reason = text(err && err.reason) || 'failed';
   logToConsole({message: 'affiliate-postback: request failed', reason: reason, click_id: tokens.click_id});
@@ -379,16 +444,38 @@ function findClickId() {
   if (given) {
     return given;
   }
-  const keys = listOf(data.click_id_keys);
-  const paths = keys.length > 0 ? keys : DEFAULT_CLICK_ID_KEYS;
+  const setting = data.click_id_keys;
+  let paths = setting === undefined || setting === null || setting === '' ? [] : listOf(setting);
+  if (paths.length === 0) {
+    // The default keys: click_id, clickid, click.click_id, click.id (the click attached by
+    // the postback client). Most events have none of them, and then no path is walked.
+    paths = eventData.click_id === undefined && eventData.clickid === undefined && eventData.click === undefined &&
+      eventData['click.click_id'] === undefined && eventData['click.id'] === undefined ? [] :
+      ['click_id', 'clickid', 'click.click_id', 'click.id'];
+  }
   for (let i = 0; i < paths.length; i++) {
-    const values = valuesAt(eventData, paths[i]).filter((v) => getType(v) === 'string' || getType(v) === 'number');
-    if (values.length > 0 && text(values[0]).trim()) {
-      return text(values[0]).trim();
+    // The first string or number at the path decides whether it has the click id.
+    const values = valuesAt(eventData, paths[i]);
+    for (let j = 0; j < values.length; j++) {
+      const type = getType(values[j]);
+      if (type === 'string' || type === 'number') {
+        const value = text(values[j]).trim();
+        if (value) {
+          return value;
+        }
+        break;
+      }
     }
   }
   const param = text(data.click_id_url_param).trim();
-  return param ? queryParam(text(eventData.page_location).trim(), param) : '';
+  if (!param) {
+    return '';
+  }
+  // parseUrl is costly: a URL that has neither the name nor an escape (% or + for a
+  // space) in it cannot carry the parameter.
+  const pageUrl = text(eventData.page_location).trim();
+  return pageUrl.indexOf(param) >= 0 || pageUrl.indexOf('%') >= 0 || pageUrl.indexOf('+') >= 0 ?
+    queryParam(pageUrl, param) : '';
 }
 
 // payout_mode: event (payout key, else value), fixed (payout_value), percent (payout_value
@@ -400,10 +487,9 @@ function payout() {
     return money(setting);
   }
   if (mode === 'percent') {
-    const value = numberOr(eventData.value, undefined);
-    return value === undefined || setting === undefined ? '' : money(value * setting / 100);
+    return eventValue === undefined || setting === undefined ? '' : money(eventValue * setting / 100);
   }
-  return money(numberOr(eventData.payout, numberOr(eventData.value, undefined)));
+  return money(numberOr(eventData.payout, eventValue));
 }
 
 // Amounts go out with two decimals (12.50), the usual form for money in postbacks.
@@ -424,42 +510,47 @@ function postbackStatus() {
   const status = text(eventData.status).trim();
   const name = text(eventData.event_name).trim();
   const rows = getType(data.status_map) === 'array' ? data.status_map : [];
-  const candidates = [status, name];
-  for (let c = 0; c < candidates.length; c++) {
-    for (let i = 0; i < rows.length; i++) {
-      const row = getType(rows[i]) === 'object' ? rows[i] : {};
-      if (candidates[c] && text(row.from).trim() === candidates[c]) {
-        return text(row.to).trim();
+  for (let c = 0; c < 2 && rows.length > 0; c++) {
+    const candidate = c === 0 ? status : name;
+    for (let i = 0; i < rows.length && candidate; i++) {
+      if (getType(rows[i]) === 'object' && text(rows[i].from).trim() === candidate) {
+        return text(rows[i].to).trim();
       }
     }
   }
-  if (hasKey(DEFAULT_STATUSES, name)) {
-    return DEFAULT_STATUSES[name];
+  if (name === 'purchase') {
+    return 'sale';
   }
-  return status;
+  if (name === 'generate_lead' || name === 'sign_up') {
+    return 'lead';
+  }
+  return name === 'refund' ? 'rejected' : status;
 }
 
 function buildBody() {
   const format = text(data.body_format || 'form').trim().toLowerCase();
   const fields = {};
-  (getType(data.body) === 'array' ? data.body : []).forEach((row) => {
+  const rows = getType(data.body) === 'array' ? data.body : [];
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
     const key = text(row && row.key).trim();
     if (key) {
       fields[key] = expand(row.value, false);
     }
-  });
+  }
   if (format === 'json') {
     return {text: JSON.stringify(fields), contentType: 'application/json'};
   }
-  const pairs = [];
-  Object.keys(fields).forEach((key) => {
-    pairs.push(encodeUriComponent(key) + '=' + encodeUriComponent(fields[key]));
-  });
-  return {text: pairs.join('&'), contentType: 'application/x-www-form-urlencoded'};
+  const keys = Object.keys(fields);
+  let form = '';
+  for (let i = 0; i < keys.length; i++) {
+    form += (i > 0 ? '&' : '') + encodeUriComponent(keys[i]) + '=' + encodeUriComponent(fields[keys[i]]);
+  }
+  return {text: form, contentType: 'application/x-www-form-urlencoded'};
 }
 
 // Replaces {token} and {key.path} macros; text in {{double braces}} and braces around
-// anything that is not a key path are left as they are.
+// anything that is not a key path (letters, digits, _ . -) are left as they are.
 function expand(template, urlEncode) {
   const source = text(template);
   let out = '';
@@ -481,13 +572,23 @@ function expand(template, urlEncode) {
       break;
     }
     const name = source.substring(open + 1, close);
-    if (!isMacroName(name)) {
+    // Token names are macro names; any other name is checked character by character, with
+    // comparisons rather than an indexOf call per character.
+    const isToken = hasKey(tokens, name);
+    let isName = isToken || name.length > 0;
+    for (let i = 0; i < name.length && isName && !isToken; i++) {
+      const c = name[i];
+      isName = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        c === '_' || c === '.' || c === '-';
+    }
+    if (!isName) {
       out += source.substring(pos, open + 1);
       pos = open + 1;
       continue;
     }
-    const value = hasKey(tokens, name) ? tokens[name] : text(valueAt(eventData, name));
-    out += source.substring(pos, open) + (urlEncode ? encodeUriComponent(value) : value);
+    const value = isToken ? tokens[name] : text(valueAt(eventData, name));
+    // An empty value needs no encoding call.
+    out += source.substring(pos, open) + (urlEncode && value ? encodeUriComponent(value) : value);
     pos = close + 1;
   }
   return out + source.substring(pos);
@@ -508,69 +609,6 @@ function valueAt(obj, keyPath) {
     current = current[parts[i]];
   }
   return current;
-}
-
-function isMacroName(name) {
-  if (!name) {
-    return false;
-  }
-  for (let i = 0; i < name.length; i++) {
-    if (MACRO_CHARS.indexOf(name.charAt(i)) < 0) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function hasHeader(name) {
-  return Object.keys(headers).some((key) => key.toLowerCase() === name);
-}
-
-function timeoutMs(value) {
-  const ms = makeInteger(value);
-  return getType(ms) === 'number' && ms > 0 ? ms : DEFAULT_TIMEOUT_MS;
-}
-
-// '200-299', '200,202', '2xx' and mixtures; anything unreadable means 200-299.
-function statusRanges(spec) {
-  const ranges = [];
-  const parts = text(spec).split(',');
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i].trim().toLowerCase();
-    if (!part) {
-      continue;
-    }
-    const dash = part.indexOf('-');
-    let range;
-    if (part.length === 3 && part.substring(1) === 'xx') {
-      const hundred = statusCode(part.charAt(0) + '00');
-      range = hundred ? [hundred, hundred + 99] : undefined;
-    } else if (dash > 0) {
-      const low = statusCode(part.substring(0, dash).trim());
-      const high = statusCode(part.substring(dash + 1).trim());
-      range = low && high && low <= high ? [low, high] : undefined;
-    } else {
-      const code = statusCode(part);
-      range = code ? [code, code] : undefined;
-    }
-    if (!range) {
-      return [[200, 299]];
-    }
-    ranges.push(range);
-  }
-  return ranges.length > 0 ? ranges : [[200, 299]];
-}
-
-function statusCode(value) {
-  if (value.length !== 3 || keepOnly(value, DIGITS).length !== 3) {
-    return 0;
-  }
-  const code = makeInteger(value);
-  return code >= 100 && code <= 599 ? code : 0;
-}
-
-function inRanges(status, list) {
-  return list.some((range) => status >= range[0] && status <= range[1]);
 }
 
 // consentState returns 'granted' or 'denied' for one consent type, or '' when the event
@@ -693,24 +731,6 @@ function hasKey(obj, key) {
     return false;
   }
   return typeof obj.hasOwnProperty !== 'function' || obj.hasOwnProperty(key);
-}
-
-// Copies nothing when every character is allowed, the common case.
-function keepOnly(value, allowed) {
-  let i = 0;
-  while (i < value.length && allowed.indexOf(value[i]) >= 0) {
-    i++;
-  }
-  if (i === value.length) {
-    return value;
-  }
-  let out = value.substring(0, i);
-  for (i++; i < value.length; i++) {
-    if (allowed.indexOf(value[i]) >= 0) {
-      out += value[i];
-    }
-  }
-  return out;
 }
 
 function text(value) {

@@ -193,14 +193,12 @@ ___SANDBOXED_JS_FOR_SERVER___
 
 const JSON = require('JSON');
 const Math = require('Math');
-const Object = require('Object');
 const encodeUriComponent = require('encodeUriComponent');
 const getAllEventData = require('getAllEventData');
 const getCookieValues = require('getCookieValues');
 const getTimestampMillis = require('getTimestampMillis');
 const getType = require('getType');
 const logToConsole = require('logToConsole');
-const makeInteger = require('makeInteger');
 const makeNumber = require('makeNumber');
 const makeString = require('makeString');
 const parseUrl = require('parseUrl');
@@ -218,8 +216,14 @@ const HEX = '0123456789abcdef';
 
 const eventData = getAllEventData() || {};
 
-const customerId = keepOnly(text(data.customer_id), DIGITS);
-const conversionAction = actionResource(text(data.conversion_action).trim());
+const customerId = digitsOf(text(data.customer_id));
+// A bare conversion action id becomes customers/<customer>/conversionActions/<id>.
+const actionSetting = text(data.conversion_action).trim();
+let conversionAction = actionSetting;
+if (actionSetting.indexOf('customers/') !== 0) {
+  conversionAction = actionSetting && digitsOf(actionSetting) === actionSetting ?
+    'customers/' + customerId + '/conversionActions/' + actionSetting : '';
+}
 const developerToken = text(data.developer_token).trim();
 if (!customerId || !conversionAction || !developerToken) {
   return fail('customer_id, conversion_action and developer_token are required');
@@ -231,7 +235,6 @@ if (!consent.send) {
   return data.gtmOnSuccess();
 }
 
-const conversionTime = utcDateTime(eventTime());
 const orderId = text(eventData.transaction_id).trim();
 const identifiers = consent.userData && flag(data.send_user_data, true) ? userIdentifiers() : [];
 const click = consent.identifiers ? clickId() : {};
@@ -244,7 +247,7 @@ if (enhancement) {
     return skip('an enhancement needs transaction_id and customer information');
   }
   const adjustment = {conversionAction: conversionAction, adjustmentType: 'ENHANCEMENT', orderId: orderId};
-  const pair = {conversionDateTime: conversionTime};
+  const pair = {conversionDateTime: utcDateTime(eventTime())};
   setIf(pair, 'gclid', click.gclid);
   adjustment.gclidDateTimePair = pair;
   adjustment.userIdentifiers = identifiers;
@@ -253,9 +256,9 @@ if (enhancement) {
   body = {conversionAdjustments: [adjustment], partialFailure: true};
 } else {
   // Click conversions identify the click by gclid/gbraid/wbraid or, for enhanced
-  // conversions for leads, by hashed email and phone alone.
-  const emailsAndPhones = identifiers.filter((id) => !id.addressInfo);
-  if (!click.name && emailsAndPhones.length === 0) {
+  // conversions for leads, by hashed email and phone alone (userIdentifiers adds an
+  // address only in enhancement mode, so identifiers holds nothing else here).
+  if (!click.name && identifiers.length === 0) {
     return skip('no gclid, gbraid or wbraid and no customer information');
   }
   const conversion = {};
@@ -263,17 +266,17 @@ if (enhancement) {
     conversion[click.name] = click.value;
   }
   conversion.conversionAction = conversionAction;
-  conversion.conversionDateTime = conversionTime;
+  conversion.conversionDateTime = utcDateTime(eventTime());
   setIf(conversion, 'conversionValue', numberOr(eventData.value, undefined));
   setIf(conversion, 'currencyCode', text(eventData.currency).trim().toUpperCase());
   setIf(conversion, 'orderId', orderId);
-  if (emailsAndPhones.length > 0) {
-    conversion.userIdentifiers = emailsAndPhones;
+  if (identifiers.length > 0) {
+    conversion.userIdentifiers = identifiers;
   }
   const adsConsent = {};
   setIf(adsConsent, 'adUserData', consentState('ad_user_data').toUpperCase());
   setIf(adsConsent, 'adPersonalization', consentState('ad_personalization').toUpperCase());
-  if (Object.keys(adsConsent).length > 0) {
+  if (adsConsent.adUserData || adsConsent.adPersonalization) {
     conversion.consent = adsConsent;
   }
   method = 'uploadClickConversions';
@@ -295,7 +298,7 @@ withAccessToken((token) => {
     'developer-token': developerToken,
     'Content-Type': 'application/json'
   };
-  const loginCustomerId = keepOnly(text(data.login_customer_id), DIGITS);
+  const loginCustomerId = digitsOf(text(data.login_customer_id));
   if (loginCustomerId) {
     headers['login-customer-id'] = loginCustomerId;
   }
@@ -312,7 +315,18 @@ withAccessToken((token) => {
     }
     const line = {message: 'google-ads: Google Ads rejected the conversion', method: method, status: result.statusCode};
     if (problem) {
-      setIf(line, 'error_message', errorMessage(problem));
+      // The message, followed by the first detailed error when it says something else.
+      let detail = '';
+      const details = getType(problem.details) === 'array' ? problem.details : [];
+      for (let i = 0; i < details.length && !detail; i++) {
+        const entry = details[i];
+        const errors = getType(entry) === 'object' && getType(entry.errors) === 'array' ? entry.errors : [];
+        if (errors.length > 0 && getType(errors[0]) === 'object') {
+          detail = text(errors[0].message);
+        }
+      }
+      const message = text(problem.message);
+      setIf(line, 'error_message', detail && detail !== message ? message + ': ' + detail : message);
       setIf(line, 'error_status', text(problem.status));
     }
     if (!line.error_message) {
@@ -337,13 +351,19 @@ function skip(reason) {
   data.gtmOnSuccess();
 }
 
-// A bare conversion action id becomes customers/<customer>/conversionActions/<id>.
-function actionResource(value) {
-  if (value.indexOf('customers/') === 0) {
-    return value;
+// The digits of an id such as 123-456-7890. A plain comparison per character is much
+// cheaper than keepOnly's indexOf call; nothing is copied when the value is all digits.
+function digitsOf(value) {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c < '0' || c > '9') {
+      out += value.substring(from, i);
+      from = i + 1;
+    }
   }
-  const id = keepOnly(value, DIGITS);
-  return id && id === value ? 'customers/' + customerId + '/conversionActions/' + id : '';
+  return from === 0 ? value : out + value.substring(from);
 }
 
 // The access_token parameter, or one obtained from the refresh token and cached in
@@ -382,39 +402,48 @@ function withAccessToken(send) {
     }, (err) => fail('OAuth token request ' + (text(err && err.reason) || 'failed')));
 }
 
-function errorMessage(problem) {
-  let detail = '';
-  const details = getType(problem.details) === 'array' ? problem.details : [];
-  details.forEach((entry) => {
-    const errors = getType(entry) === 'object' && getType(entry.errors) === 'array' ? entry.errors : [];
-    if (!detail && errors.length > 0 && getType(errors[0]) === 'object') {
-      detail = text(errors[0].message);
-    }
-  });
-  const message = text(problem.message);
-  return detail && detail !== message ? message + ': ' + detail : message;
-}
-
 // gclid wins over gbraid over wbraid (the API takes exactly one). Sources: event data, the
 // landing URL, then the Google Ads cookies (_gcl_aw GCL.<ts>.<id>, FPGCLAW 2.1.k<id>$i<ts>).
 function clickId() {
   const pageUrl = text(eventData.page_location).trim();
-  const gclid = text(eventData.gclid).trim() || queryParam(pageUrl, 'gclid') ||
-    storedClickId(firstCookie('FPGCLAW')) || storedClickId(firstCookie('_gcl_aw'));
+  // parseUrl is costly: the landing URL is parsed at most once, and only when it can carry
+  // the id asked for (it contains the name or a %-escape).
+  const escaped = pageUrl.indexOf('%') >= 0;
+  let params;
+  const fromUrl = (name) => {
+    if (!pageUrl || (!escaped && pageUrl.indexOf(name) < 0)) {
+      return '';
+    }
+    if (params === undefined) {
+      const parsed = parseUrl(pageUrl);
+      params = parsed && getType(parsed.searchParams) === 'object' ? parsed.searchParams : null;
+    }
+    if (!params || !hasKey(params, name)) {
+      return '';
+    }
+    const value = params[name];
+    return text(getType(value) === 'array' ? value[0] : value).trim();
+  };
+  const gclid = text(eventData.gclid).trim() || fromUrl('gclid') ||
+    storedClickId('FPGCLAW') || storedClickId('_gcl_aw');
   if (gclid) {
     return {name: 'gclid', value: gclid, gclid: gclid};
   }
-  const gbraid = text(eventData.gbraid).trim() || queryParam(pageUrl, 'gbraid') ||
-    storedClickId(firstCookie('FPGCLGB')) || storedClickId(firstCookie('_gcl_gb'));
+  const gbraid = text(eventData.gbraid).trim() || fromUrl('gbraid') ||
+    storedClickId('FPGCLGB') || storedClickId('_gcl_gb');
   if (gbraid) {
     return {name: 'gbraid', value: gbraid};
   }
-  const wbraid = text(eventData.wbraid).trim() || queryParam(pageUrl, 'wbraid');
+  const wbraid = text(eventData.wbraid).trim() || fromUrl('wbraid');
   return wbraid ? {name: 'wbraid', value: wbraid} : {};
 }
 
-function storedClickId(raw) {
-  const value = text(raw).trim();
+// The click id in a Google Ads cookie, or ''.
+function storedClickId(cookieName) {
+  const value = firstCookie(cookieName);
+  if (!value) {
+    return '';
+  }
   if (value.indexOf('GCL.') === 0) {
     return value.split('.').slice(2).join('.');
   }
@@ -432,14 +461,71 @@ function storedClickId(raw) {
 // postal code and country sent in clear. At most five identifiers.
 function userIdentifiers() {
   const out = [];
-  hashValues(firstValues(['user_data.email_address', 'user_data.email', 'user_data.sha256_email_address']), googleEmail)
-    .forEach((hash) => out.push({hashedEmail: hash}));
-  hashValues(firstValues(['user_data.phone_number', 'user_data.sha256_phone_number']), phoneE164)
-    .forEach((hash) => out.push({hashedPhoneNumber: hash}));
+  // Customer data comes from user_data or from flat 'user_data.<path>' keys of the event;
+  // most events have neither, and then nothing below needs to run.
+  if (eventData.user_data === undefined && eventData['user_data.email_address'] === undefined &&
+      eventData['user_data.email'] === undefined && eventData['user_data.sha256_email_address'] === undefined &&
+      eventData['user_data.phone_number'] === undefined && eventData['user_data.sha256_phone_number'] === undefined &&
+      eventData['user_data.address'] === undefined) {
+    return out;
+  }
+  // Every source is one step below user_data, which may be a list (arrays are flattened at
+  // every level, null and undefined dropped): its objects are found once, so each source
+  // takes one step instead of a path walk from the top.
+  const userObjects = [];
+  const top = hasKey(eventData, 'user_data') ? flatten([eventData.user_data]) : [];
+  for (let i = 0; i < top.length; i++) {
+    if (getType(top[i]) === 'object') {
+      userObjects.push(top[i]);
+    }
+  }
+  // The values of user_data.<name>; a key of the event spelt 'user_data.<name>' wins.
+  const valuesOf = (name) => {
+    const flatKey = 'user_data.' + name;
+    if (hasKey(eventData, flatKey)) {
+      return flatten([eventData[flatKey]]);
+    }
+    const found = [];
+    for (let i = 0; i < userObjects.length; i++) {
+      if (hasKey(userObjects[i], name)) {
+        found.push(userObjects[i][name]);
+      }
+    }
+    return flatten(found);
+  };
+  // The non-blank values of the first name in names that has any.
+  const firstOf = (names) => {
+    for (let n = 0; n < names.length; n++) {
+      const values = valuesOf(names[n]);
+      const kept = [];
+      for (let i = 0; i < values.length; i++) {
+        if (text(values[i]).trim() !== '') {
+          kept.push(values[i]);
+        }
+      }
+      if (kept.length > 0) {
+        return kept;
+      }
+    }
+    return [];
+  };
+  const emails = hashValues(firstOf(['email_address', 'email', 'sha256_email_address']), googleEmail);
+  for (let i = 0; i < emails.length; i++) {
+    out.push({hashedEmail: emails[i]});
+  }
+  const phones = hashValues(firstOf(['phone_number', 'sha256_phone_number']), phoneE164);
+  for (let i = 0; i < phones.length; i++) {
+    out.push({hashedPhoneNumber: phones[i]});
+  }
   if (enhancement) {
-    const addresses = valuesAt(eventData, 'user_data.address').filter((a) => getType(a) === 'object');
-    if (addresses.length > 0) {
-      const address = addresses[0];
+    const addresses = valuesOf('address');
+    let address;
+    for (let i = 0; i < addresses.length && !address; i++) {
+      if (getType(addresses[i]) === 'object') {
+        address = addresses[i];
+      }
+    }
+    if (address) {
       const info = {};
       const lower = (raw) => raw.trim().toLowerCase();
       setIf(info, 'hashedFirstName', hashValues([address.sha256_first_name || address.first_name], lower)[0]);
@@ -454,7 +540,7 @@ function userIdentifiers() {
       }
     }
   }
-  return out.slice(0, MAX_IDENTIFIERS);
+  return out.length > MAX_IDENTIFIERS ? out.slice(0, MAX_IDENTIFIERS) : out;
 }
 
 function googleEmail(raw) {
@@ -472,6 +558,8 @@ function googleEmail(raw) {
 
 // Unix seconds as yyyy-mm-dd hh:mm:ss+00:00 in UTC (days-to-civil conversion).
 function utcDateTime(seconds) {
+  // The parts are whole numbers, which string concatenation writes as makeString would.
+  const pad2 = (number) => (number < 10 ? '0' : '') + number;
   const days = Math.floor(seconds / 86400);
   const secs = seconds - days * 86400;
   const z = days + 719468;
@@ -485,10 +573,6 @@ function utcDateTime(seconds) {
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
   return year + '-' + pad2(month) + '-' + pad2(day) + ' ' + pad2(Math.floor(secs / 3600)) + ':' +
     pad2(Math.floor(secs / 60) % 60) + ':' + pad2(secs % 60) + '+00:00';
-}
-
-function pad2(number) {
-  return number < 10 ? '0' + makeString(number) : makeString(number);
 }
 
 // consentState returns 'granted' or 'denied' for one consent type, or '' when the event
@@ -577,17 +661,6 @@ function hashValues(values, normalise) {
   return out;
 }
 
-// firstValues returns the values at the first key path in paths that yields any.
-function firstValues(paths) {
-  for (let i = 0; i < paths.length; i++) {
-    const values = valuesAt(eventData, paths[i]).filter((value) => text(value).trim() !== '');
-    if (values.length > 0) {
-      return values;
-    }
-  }
-  return [];
-}
-
 // phoneDigits gives a phone number as country code + national number, digits only. A
 // number written with + or 00 already carries its country code. Otherwise, when
 // default_phone_country_code is set, the number is national: its trunk zeros are dropped
@@ -630,47 +703,6 @@ function eventTime() {
     time = time / 1000;
   }
   return Math.floor(time);
-}
-
-// queryParam returns the first value of a query parameter of an absolute URL, or ''.
-function queryParam(pageUrl, name) {
-  if (!pageUrl) {
-    return '';
-  }
-  const parsed = parseUrl(pageUrl);
-  if (!parsed || getType(parsed.searchParams) !== 'object' || !hasKey(parsed.searchParams, name)) {
-    return '';
-  }
-  const value = parsed.searchParams[name];
-  return text(getType(value) === 'array' ? value[0] : value).trim();
-}
-
-// Returns every value at a dotted path, descending into arrays at any level.
-function valuesAt(obj, keyPath) {
-  if (getType(obj) !== 'object') {
-    return [];
-  }
-  if (hasKey(obj, keyPath)) {
-    return flatten([obj[keyPath]]);
-  }
-  // Most paths are absent: give up before building anything when the first segment is.
-  const dot = keyPath.indexOf('.');
-  if (dot < 0 || obj[keyPath.substring(0, dot)] === undefined) {
-    return [];
-  }
-  let nodes = [obj];
-  const parts = keyPath.split('.');
-  for (let p = 0; p < parts.length && nodes.length > 0; p++) {
-    const next = [];
-    const flat = flatten(nodes);
-    for (let i = 0; i < flat.length; i++) {
-      if (getType(flat[i]) === 'object' && hasKey(flat[i], parts[p])) {
-        next.push(flat[i][parts[p]]);
-      }
-    }
-    nodes = next;
-  }
-  return flatten(nodes);
 }
 
 function flatten(list) {
