@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -82,11 +83,12 @@ func sendHTTP(vu *sandbox.VU, c goja.FunctionCall, api string, getOnly bool) goj
 			req.Method = strings.ToUpper(m)
 		}
 		if h, ok := opts["headers"].(map[string]any); ok {
-			for k, v := range h {
-				if v == nil {
-					continue
+			// In the object's own key order, so that of two names differing only in case
+			// the later one wins on every run (a Go map would pick one at random).
+			for _, k := range headerOrder(c.Argument(optIdx), h) {
+				if v := h[k]; v != nil {
+					req.Header.Set(k, runtime.Stringify(v))
 				}
-				req.Header.Set(k, runtime.Stringify(v))
 			}
 		}
 		if t, ok := runtime.ToNumber(opts["timeout"]); ok && t > 0 {
@@ -167,6 +169,30 @@ func sendHTTP(vu *sandbox.VU, c goja.FunctionCall, api string, getOnly bool) goj
 		return rt.ToValue(promise)
 	}
 	return undef
+}
+
+// headerOrder lists the keys of h (the exported options.headers) in the JS object's own
+// order, falling back to sorted order when that object cannot be read.
+func headerOrder(options goja.Value, h map[string]any) []string {
+	if o, ok := options.(*goja.Object); ok {
+		if ho, ok := o.Get("headers").(*goja.Object); ok {
+			keys := make([]string, 0, len(h))
+			for _, k := range ho.Keys() {
+				if _, ok := h[k]; ok {
+					keys = append(keys, k)
+				}
+			}
+			if len(keys) == len(h) {
+				return keys
+			}
+		}
+	}
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // headerMap renders response headers as sGTM does: lower-case names, values joined.
