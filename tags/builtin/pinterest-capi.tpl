@@ -196,19 +196,10 @@ const WHITESPACE = ' \t\n\r\f\v\u00a0';
 const DIGITS = '0123456789';
 const HEX = '0123456789abcdef';
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
-// Full US state names (lower case, no spaces) to the two-letter codes the vendors expect.
-const US_STATES = {
-  alabama: 'al', alaska: 'ak', arizona: 'az', arkansas: 'ar', california: 'ca', colorado: 'co',
-  connecticut: 'ct', delaware: 'de', districtofcolumbia: 'dc', florida: 'fl', georgia: 'ga',
-  hawaii: 'hi', idaho: 'id', illinois: 'il', indiana: 'in', iowa: 'ia', kansas: 'ks',
-  kentucky: 'ky', louisiana: 'la', maine: 'me', maryland: 'md', massachusetts: 'ma',
-  michigan: 'mi', minnesota: 'mn', mississippi: 'ms', missouri: 'mo', montana: 'mt',
-  nebraska: 'ne', nevada: 'nv', newhampshire: 'nh', newjersey: 'nj', newmexico: 'nm',
-  newyork: 'ny', northcarolina: 'nc', northdakota: 'nd', ohio: 'oh', oklahoma: 'ok',
-  oregon: 'or', pennsylvania: 'pa', rhodeisland: 'ri', southcarolina: 'sc', southdakota: 'sd',
-  tennessee: 'tn', texas: 'tx', utah: 'ut', vermont: 'vt', virginia: 'va', washington: 'wa',
-  westvirginia: 'wv', wisconsin: 'wi', wyoming: 'wy', puertorico: 'pr'
-};
+// Full US state names (lower case, no spaces) to the two-letter codes the vendors expect,
+// read by normaliseUserField. Only a region needs the large table, so buildUserData fills
+// it in (usStates) when it first hashes one instead of every run building it.
+let US_STATES;
 
 // GA4 recommended events to Pinterest's event names; anything else is sent as 'custom'
 // (Pinterest accepts only its own names).
@@ -224,30 +215,20 @@ const STANDARD_EVENTS = {
   video_start: 'watch_video'
 };
 
-const USER_FIELDS = [
-  {key: 'em', sources: ['user_data.email_address', 'user_data.email', 'user_data.sha256_email_address']},
-  {key: 'ph', sources: ['user_data.phone_number', 'user_data.sha256_phone_number']},
-  {key: 'fn', sources: ['user_data.address.first_name', 'user_data.address.sha256_first_name']},
-  {key: 'ln', sources: ['user_data.address.last_name', 'user_data.address.sha256_last_name']},
-  {key: 'ge', sources: ['user_data.gender']},
-  {key: 'db', sources: ['user_data.date_of_birth']},
-  {key: 'ct', sources: ['user_data.address.city']},
-  {key: 'st', sources: ['user_data.address.region']},
-  {key: 'zp', sources: ['user_data.address.postal_code']},
-  {key: 'country', sources: ['user_data.address.country']},
-  {key: 'external_id', sources: ['user_data.external_id', 'user_id']}
-];
-
 const eventData = getAllEventData() || {};
 
 const adAccountId = text(data.ad_account_id).trim();
 const token = text(data.access_token).trim();
 if (!adAccountId || !token) {
-  return fail('ad_account_id and access_token are required');
+  logToConsole({message: 'pinterest-capi: ad_account_id and access_token are required'});
+  data.gtmOnFailure('pinterest-capi: ad_account_id and access_token are required');
+  return;
 }
 const sourceName = text(eventData.event_name).trim();
 if (!sourceName && !text(data.event_name_override).trim()) {
-  return fail('the event has no event_name');
+  logToConsole({message: 'pinterest-capi: the event has no event_name'});
+  data.gtmOnFailure('pinterest-capi: the event has no event_name');
+  return;
 }
 const eventName = mappedName(sourceName, STANDARD_EVENTS, true) || 'custom';
 const consent = consentPolicy();
@@ -258,9 +239,11 @@ if (!consent.send) {
 
 const event = {event_name: eventName, action_source: text(data.action_source).trim() || 'web', event_time: eventTime()};
 // Pinterest requires an event_id; without one from the event the order id still dedups.
-event.event_id = text(eventData.event_id).trim() || text(eventData.transaction_id).trim() ||
+const transactionId = text(eventData.transaction_id).trim();
+event.event_id = text(eventData.event_id).trim() || transactionId ||
   sourceName + '.' + makeString(getTimestampMillis());
-setIf(event, 'event_source_url', text(eventData.page_location).trim());
+const pageLocation = text(eventData.page_location).trim();
+setIf(event, 'event_source_url', pageLocation);
 event.opt_out = false;
 event.user_data = buildUserData();
 const customData = buildCustomData();
@@ -281,7 +264,12 @@ sendHttpRequest(url, {
   const parsed = JSON.parse(text(result.body));
   const answer = getType(parsed) === 'object' ? parsed : {};
   const results = getType(answer.events) === 'array' ? answer.events : [];
-  const failed = results.filter((r) => getType(r) === 'object' && text(r.status) === 'failed');
+  const failed = [];
+  for (let i = 0; i < results.length; i++) {
+    if (getType(results[i]) === 'object' && text(results[i].status) === 'failed') {
+      failed.push(results[i]);
+    }
+  }
   if (result.statusCode >= 200 && result.statusCode < 300 && failed.length === 0) {
     data.gtmOnSuccess();
     return;
@@ -300,33 +288,116 @@ sendHttpRequest(url, {
   data.gtmOnFailure('pinterest-capi: request ' + reason);
 });
 
-function fail(reason) {
-  logToConsole({message: 'pinterest-capi: ' + reason});
-  data.gtmOnFailure('pinterest-capi: ' + reason);
-}
-
 // Every hashed field is a list of SHA-256 values; IP, user agent and click id are raw.
 function buildUserData() {
   const out = {};
-  if (flag(data.send_user_data, true) && consent.userData) {
-    USER_FIELDS.forEach((field) => {
-      for (let i = 0; i < field.sources.length; i++) {
-        const hashes = hashValues(valuesAt(eventData, field.sources[i]),
-          (raw) => normaliseUserField(field.key, raw));
-        if (hashes.length > 0) {
-          out[field.key] = hashes;
-          return;
+  // Customer data can only come from user_data, user_id or a source of the field table
+  // below written as one flat key of the event: events with none of them skip the table.
+  // Looking up each flat spelling costs less than listing the event's keys.
+  const customerData = eventData.user_data !== undefined || eventData.user_id !== undefined ||
+    eventData['user_data.email_address'] !== undefined || eventData['user_data.email'] !== undefined ||
+    eventData['user_data.sha256_email_address'] !== undefined ||
+    eventData['user_data.phone_number'] !== undefined || eventData['user_data.sha256_phone_number'] !== undefined ||
+    eventData['user_data.address.first_name'] !== undefined ||
+    eventData['user_data.address.sha256_first_name'] !== undefined ||
+    eventData['user_data.address.last_name'] !== undefined ||
+    eventData['user_data.address.sha256_last_name'] !== undefined ||
+    eventData['user_data.gender'] !== undefined || eventData['user_data.date_of_birth'] !== undefined ||
+    eventData['user_data.address.city'] !== undefined || eventData['user_data.address.region'] !== undefined ||
+    eventData['user_data.address.postal_code'] !== undefined ||
+    eventData['user_data.address.country'] !== undefined || eventData['user_data.external_id'] !== undefined;
+  if (customerData && flag(data.send_user_data, true) && consent.userData) {
+    // Where each field is read from, most specific first; the first source that yields a
+    // hash wins. Paths descend into arrays (user_data.address may be a list).
+    const fields = [
+      {key: 'em', sources: ['user_data.email_address', 'user_data.email', 'user_data.sha256_email_address']},
+      {key: 'ph', sources: ['user_data.phone_number', 'user_data.sha256_phone_number']},
+      {key: 'fn', sources: ['user_data.address.first_name', 'user_data.address.sha256_first_name']},
+      {key: 'ln', sources: ['user_data.address.last_name', 'user_data.address.sha256_last_name']},
+      {key: 'ge', sources: ['user_data.gender']},
+      {key: 'db', sources: ['user_data.date_of_birth']},
+      {key: 'ct', sources: ['user_data.address.city']},
+      {key: 'st', sources: ['user_data.address.region']},
+      {key: 'zp', sources: ['user_data.address.postal_code']},
+      {key: 'country', sources: ['user_data.address.country']},
+      {key: 'external_id', sources: ['user_data.external_id', 'user_id']}
+    ];
+    // The US_STATES table for regions (see above), built when the first one is hashed.
+    const usStates = () => ({
+      alabama: 'al', alaska: 'ak', arizona: 'az', arkansas: 'ar', california: 'ca', colorado: 'co',
+      connecticut: 'ct', delaware: 'de', districtofcolumbia: 'dc', florida: 'fl', georgia: 'ga',
+      hawaii: 'hi', idaho: 'id', illinois: 'il', indiana: 'in', iowa: 'ia', kansas: 'ks',
+      kentucky: 'ky', louisiana: 'la', maine: 'me', maryland: 'md', massachusetts: 'ma',
+      michigan: 'mi', minnesota: 'mn', mississippi: 'ms', missouri: 'mo', montana: 'mt',
+      nebraska: 'ne', nevada: 'nv', newhampshire: 'nh', newjersey: 'nj', newmexico: 'nm',
+      newyork: 'ny', northcarolina: 'nc', northdakota: 'nd', ohio: 'oh', oklahoma: 'ok',
+      oregon: 'or', pennsylvania: 'pa', rhodeisland: 'ri', southcarolina: 'sc', southdakota: 'sd',
+      tennessee: 'tn', texas: 'tx', utah: 'ut', vermont: 'vt', virginia: 'va', washington: 'wa',
+      westvirginia: 'wv', wisconsin: 'wi', wyoming: 'wy', puertorico: 'pr'
+    });
+    // Every path in fields ends one step below user_data or user_data.address; either may
+    // be a list (arrays are flattened at every level, null and undefined dropped). The
+    // objects at those two levels are found once, so each path takes one step instead of
+    // being walked from the top for every source.
+    const objectsIn = (list) => {
+      const objects = [];
+      for (let i = 0; i < list.length; i++) {
+        if (getType(list[i]) === 'object') {
+          objects.push(list[i]);
         }
       }
-    });
+      return objects;
+    };
+    const stepDown = (objects, name) => {
+      const found = [];
+      for (let i = 0; i < objects.length; i++) {
+        if (hasKey(objects[i], name)) {
+          found.push(objects[i][name]);
+        }
+      }
+      return flatten(found);
+    };
+    const userObjects = hasKey(eventData, 'user_data') ? objectsIn(flatten([eventData.user_data])) : [];
+    const addressObjects = objectsIn(stepDown(userObjects, 'address'));
+    for (let f = 0; f < fields.length; f++) {
+      const key = fields[f].key;
+      const sources = fields[f].sources;
+      for (let s = 0; s < sources.length; s++) {
+        const source = sources[s];
+        // A key of the event itself, even one spelt 'user_data.<path>', wins over the path.
+        let values = [];
+        if (hasKey(eventData, source)) {
+          values = flatten([eventData[source]]);
+        } else if (source.indexOf('user_data.address.') === 0) {
+          values = stepDown(addressObjects, source.substring(18));
+        } else if (source.indexOf('user_data.') === 0) {
+          values = stepDown(userObjects, source.substring(10));
+        }
+        if (values.length === 0) {
+          continue;
+        }
+        if (key === 'st' && !US_STATES) {
+          US_STATES = usStates();
+        }
+        const hashes = hashValues(values, (raw) => normaliseUserField(key, raw));
+        if (hashes.length > 0) {
+          out[key] = hashes;
+          break;
+        }
+      }
+    }
   }
   if (consent.userData) {
     setIf(out, 'client_ip_address', text(eventData.ip_override).trim());
   }
   setIf(out, 'client_user_agent', text(eventData.user_agent));
   if (consent.identifiers) {
+    // parseUrl is costly: a URL with neither 'epik' nor a %-escape in it cannot carry
+    // that parameter.
     setIf(out, 'click_id', text(eventData.epik).trim() || text(eventData._epik).trim() ||
-      queryParam(text(eventData.page_location).trim(), 'epik') || firstCookie('_epik'));
+      (pageLocation.indexOf('epik') >= 0 || pageLocation.indexOf('%') >= 0 ?
+        queryParam(pageLocation, 'epik') : '') ||
+      firstCookie('_epik'));
   }
   return out;
 }
@@ -341,9 +412,10 @@ function buildCustomData() {
   const ids = [];
   const contents = [];
   let count = 0;
-  items.forEach((item) => {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     if (getType(item) !== 'object') {
-      return;
+      continue;
     }
     let quantity = integerOr(item.quantity, 1);
     if (quantity < 1) {
@@ -363,7 +435,7 @@ function buildCustomData() {
       ids.push(id);
     }
     contents.push(content);
-  });
+  }
   if (ids.length > 0) {
     out.content_ids = ids;
   }
@@ -371,7 +443,7 @@ function buildCustomData() {
     out.contents = contents;
     out.num_items = count;
   }
-  setIf(out, 'order_id', text(eventData.transaction_id).trim());
+  setIf(out, 'order_id', transactionId);
   setIf(out, 'search_string', text(eventData.search_term).trim());
   return out;
 }
@@ -581,34 +653,6 @@ function queryParam(pageUrl, name) {
   }
   const value = parsed.searchParams[name];
   return text(getType(value) === 'array' ? value[0] : value).trim();
-}
-
-// Returns every value at a dotted path, descending into arrays at any level.
-function valuesAt(obj, keyPath) {
-  if (getType(obj) !== 'object') {
-    return [];
-  }
-  if (hasKey(obj, keyPath)) {
-    return flatten([obj[keyPath]]);
-  }
-  // Most paths are absent: give up before building anything when the first segment is.
-  const dot = keyPath.indexOf('.');
-  if (dot < 0 || obj[keyPath.substring(0, dot)] === undefined) {
-    return [];
-  }
-  let nodes = [obj];
-  const parts = keyPath.split('.');
-  for (let p = 0; p < parts.length && nodes.length > 0; p++) {
-    const next = [];
-    const flat = flatten(nodes);
-    for (let i = 0; i < flat.length; i++) {
-      if (getType(flat[i]) === 'object' && hasKey(flat[i], parts[p])) {
-        next.push(flat[i][parts[p]]);
-      }
-    }
-    nodes = next;
-  }
-  return flatten(nodes);
 }
 
 function flatten(list) {
@@ -918,6 +962,18 @@ scenarios:
       assertApi('gtmOnSuccess').wasNotCalled();
       assertApi('gtmOnFailure').wasCalledWith('pinterest-capi: HTTP 401: Authentication failed.');
     });
+- name: customer data written as flat user_data.<path> keys; a flat key wins; a percent-encoded epik
+  code: |-
+    respond(200, '{"events":[{"status":"processed"}]}');
+    mock('getAllEventData', {event_name: 'sign_up', event_id: 'e1', 'user_data.address.region': 'California'});
+    runCode(config({}));
+    assertThat(request.body.data[0].user_data.st).isEqualTo(['6959097001d10501ac7d54c0bdb8db61420f658f2922cc26e46d536119a31126']);
+    mock('getAllEventData', {event_name: 'sign_up', event_id: 'e1', user_data: [{email_address: 'other@example.com'}], 'user_data.email_address': 'B@example.com'});
+    runCode(config({}));
+    assertThat(request.body.data[0].user_data.em).isEqualTo(['e8f39b3e1382367d6d41ab34dc270d4e7533f978c9e9a775dfe2185b2f96b96c']);
+    mock('getAllEventData', {event_name: 'page_view', event_id: 'e1', page_location: 'https://shop.example/?%65pik=encoded-epik'});
+    runCode(config({}));
+    assertThat(request.body.data[0].user_data.click_id).isEqualTo('encoded-epik');
 setup: |-
   const JSON = require('JSON');
   const Object = require('Object');

@@ -197,11 +197,15 @@ const eventData = getAllEventData() || {};
 const pixelCode = text(data.pixel_code).trim();
 const accessToken = text(data.access_token).trim();
 if (!pixelCode || !accessToken) {
-  return fail('pixel_code and access_token are required');
+  logToConsole({message: 'tiktok-events: pixel_code and access_token are required'});
+  data.gtmOnFailure('tiktok-events: pixel_code and access_token are required');
+  return;
 }
 const eventName = mappedName(text(eventData.event_name).trim(), STANDARD_EVENTS, false);
 if (!eventName) {
-  return fail('the event has no event_name');
+  logToConsole({message: 'tiktok-events: the event has no event_name'});
+  data.gtmOnFailure('tiktok-events: the event has no event_name');
+  return;
 }
 const consent = consentPolicy();
 if (!consent.send) {
@@ -210,13 +214,15 @@ if (!consent.send) {
 }
 
 const event = {event: eventName, event_time: eventTime()};
-setIf(event, 'event_id', text(eventData.event_id).trim() || text(eventData.transaction_id).trim());
+const transactionId = text(eventData.transaction_id).trim();
+setIf(event, 'event_id', text(eventData.event_id).trim() || transactionId);
+const pageLocation = text(eventData.page_location).trim();
 event.user = buildUser();
-const page = {};
-setIf(page, 'url', text(eventData.page_location).trim());
-setIf(page, 'referrer', text(eventData.page_referrer).trim());
-if (Object.keys(page).length > 0) {
-  event.page = page;
+const pageReferrer = text(eventData.page_referrer).trim();
+if (pageLocation || pageReferrer) {
+  event.page = {};
+  setIf(event.page, 'url', pageLocation);
+  setIf(event.page, 'referrer', pageReferrer);
 }
 const properties = buildProperties();
 if (Object.keys(properties).length > 0) {
@@ -257,51 +263,210 @@ sendHttpRequest(TRACK_URL, {
   data.gtmOnFailure('tiktok-events: request ' + reason);
 });
 
-function fail(reason) {
-  logToConsole({message: 'tiktok-events: ' + reason});
-  data.gtmOnFailure('tiktok-events: ' + reason);
-}
-
 // TikTok's rules: email trimmed and lower-cased, phone in E.164 with +, external_id
 // trimmed; all SHA-256. ttclid, ttp, IP and user agent are sent as received.
 function buildUser() {
   const user = {};
-  if (flag(data.send_user_data, true) && consent.userData) {
-    const emails = hashValues(firstValues(['user_data.email_address', 'user_data.email', 'user_data.sha256_email_address']),
-      (raw) => raw.trim().toLowerCase());
-    const phones = hashValues(firstValues(['user_data.phone_number', 'user_data.sha256_phone_number']), phoneE164);
-    const ids = hashValues(firstValues(['user_data.external_id', 'user_id']), (raw) => raw.trim());
-    if (emails.length > 0) {
-      user.email = oneOrMany(emails);
-    }
-    if (phones.length > 0) {
-      user.phone = oneOrMany(phones);
-    }
-    if (ids.length > 0) {
-      user.external_id = oneOrMany(ids);
-    }
+  // Customer data can only come from user_data, user_id or a flat 'user_data.<field>' key:
+  // events with none of them skip the field lookups and the hashing altogether.
+  if ((eventData.user_data !== undefined || eventData.user_id !== undefined ||
+       eventData['user_data.email_address'] !== undefined || eventData['user_data.email'] !== undefined ||
+       eventData['user_data.sha256_email_address'] !== undefined ||
+       eventData['user_data.phone_number'] !== undefined ||
+       eventData['user_data.sha256_phone_number'] !== undefined ||
+       eventData['user_data.external_id'] !== undefined) &&
+      flag(data.send_user_data, true) && consent.userData) {
+    hashCustomerData(user);
   }
   if (consent.identifiers) {
+    // parseUrl is costly: a URL with neither 'ttclid' nor a %-escape in it cannot carry
+    // that parameter.
     setIf(user, 'ttclid', text(eventData.ttclid).trim() ||
-      queryParam(text(eventData.page_location).trim(), 'ttclid') || firstCookie('ttclid'));
+      (pageLocation.indexOf('ttclid') >= 0 || pageLocation.indexOf('%') >= 0 ?
+        queryParam(pageLocation, 'ttclid') : '') ||
+      firstCookie('ttclid'));
     setIf(user, 'ttp', text(eventData.ttp).trim() || text(eventData._ttp).trim() || firstCookie('_ttp'));
   }
   if (consent.userData) {
     setIf(user, 'ip', text(eventData.ip_override).trim());
   }
   setIf(user, 'user_agent', text(eventData.user_agent));
-  setIf(user, 'locale', locale(text(eventData.language).trim()));
-  return user;
-}
-
-// en-us (GA4's language) becomes en-US.
-function locale(language) {
-  const parts = language.split('_').join('-').split('-');
-  if (!parts[0]) {
-    return '';
+  // en-us (GA4's language) becomes en-US: the first part lower case, the second (after
+  // '-' or '_') upper case. Found with indexOf instead of splitting and joining.
+  const language = text(eventData.language).trim();
+  let cut = language.indexOf('-');
+  const underscore = language.indexOf('_');
+  if (underscore >= 0 && (cut < 0 || underscore < cut)) {
+    cut = underscore;
   }
-  return parts.length > 1 && parts[1] ?
-    parts[0].toLowerCase() + '-' + parts[1].toUpperCase() : parts[0].toLowerCase();
+  const first = cut < 0 ? language : language.substring(0, cut);
+  if (first) {
+    let second = '';
+    if (cut >= 0) {
+      let end = language.indexOf('-', cut + 1);
+      const endUnderscore = language.indexOf('_', cut + 1);
+      if (endUnderscore >= 0 && (end < 0 || endUnderscore < end)) {
+        end = endUnderscore;
+      }
+      second = end < 0 ? language.substring(cut + 1) : language.substring(cut + 1, end);
+    }
+    user.locale = second ? first.toLowerCase() + '-' + second.toUpperCase() : first.toLowerCase();
+  }
+  return user;
+
+  // The hashed customer fields. A function of its own, so that it and the shared helpers
+  // below are only created for events that carry customer data.
+  function hashCustomerData(user) {
+    const emails = hashValues(firstValues(['user_data.email_address', 'user_data.email', 'user_data.sha256_email_address']),
+      (raw) => raw.trim().toLowerCase());
+    const phones = hashValues(firstValues(['user_data.phone_number', 'user_data.sha256_phone_number']), phoneE164);
+    const ids = hashValues(firstValues(['user_data.external_id', 'user_id']), (raw) => raw.trim());
+    // One value is sent as a string, several as an array.
+    if (emails.length > 0) {
+      user.email = emails.length === 1 ? emails[0] : emails;
+    }
+    if (phones.length > 0) {
+      user.phone = phones.length === 1 ? phones[0] : phones;
+    }
+    if (ids.length > 0) {
+      user.external_id = ids.length === 1 ? ids[0] : ids;
+    }
+
+    // hashValues normalises and SHA-256 hashes (lower-case hex) each string or number in
+    // values. A value that already is 64 hex characters is taken as a hash and passed through
+    // lower-cased. Values the normaliser empties, and repeats, are dropped.
+    function hashValues(values, normalise) {
+      const out = [];
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        const type = getType(value);
+        if (type !== 'string' && type !== 'number') {
+          continue;
+        }
+        const raw = makeString(value).trim();
+        if (!raw) {
+          continue;
+        }
+        let hashed = '';
+        if (isSha256Hex(raw)) {
+          hashed = raw.toLowerCase();
+        } else {
+          const normalised = normalise(raw);
+          if (normalised) {
+            hashed = sha256Sync(normalised, {outputEncoding: 'hex'});
+          }
+        }
+        if (hashed && out.indexOf(hashed) < 0) {
+          out.push(hashed);
+        }
+      }
+      return out;
+    }
+
+    // firstValues returns the values at the first key path in paths that yields any.
+    function firstValues(paths) {
+      for (let i = 0; i < paths.length; i++) {
+        const values = valuesAt(eventData, paths[i]).filter((value) => text(value).trim() !== '');
+        if (values.length > 0) {
+          return values;
+        }
+      }
+      return [];
+    }
+
+    // phoneDigits gives a phone number as country code + national number, digits only. A
+    // number written with + or 00 already carries its country code. Otherwise, when
+    // default_phone_country_code is set, the number is national: its trunk zeros are dropped
+    // and the code put in front. Without it, leading zeros are dropped (Meta SDK behaviour).
+    function phoneDigits(raw) {
+      const trimmed = text(raw).trim();
+      const digits = keepOnly(trimmed, DIGITS);
+      if (!digits || trimmed.charAt(0) === '+') {
+        return digits;
+      }
+      if (digits.substring(0, 2) === '00') {
+        return digits.substring(2);
+      }
+      let national = digits;
+      while (national.charAt(0) === '0') {
+        national = national.substring(1);
+      }
+      return national ? keepOnly(text(data.default_phone_country_code), DIGITS) + national : '';
+    }
+
+    // phoneE164 is phoneDigits with the leading + of E.164.
+    function phoneE164(raw) {
+      const digits = phoneDigits(raw);
+      return digits ? '+' + digits : '';
+    }
+
+    // Returns every value at a dotted path, descending into arrays at any level.
+    function valuesAt(obj, keyPath) {
+      if (getType(obj) !== 'object') {
+        return [];
+      }
+      if (hasKey(obj, keyPath)) {
+        return flatten([obj[keyPath]]);
+      }
+      // Most paths are absent: give up before building anything when the first segment is.
+      const dot = keyPath.indexOf('.');
+      if (dot < 0 || obj[keyPath.substring(0, dot)] === undefined) {
+        return [];
+      }
+      let nodes = [obj];
+      const parts = keyPath.split('.');
+      for (let p = 0; p < parts.length && nodes.length > 0; p++) {
+        const next = [];
+        const flat = flatten(nodes);
+        for (let i = 0; i < flat.length; i++) {
+          if (getType(flat[i]) === 'object' && hasKey(flat[i], parts[p])) {
+            next.push(flat[i][parts[p]]);
+          }
+        }
+        nodes = next;
+      }
+      return flatten(nodes);
+    }
+
+    function flatten(list) {
+      const out = [];
+      appendFlat(out, list);
+      return out;
+    }
+
+    function appendFlat(out, list) {
+      for (let i = 0; i < list.length; i++) {
+        const value = list[i];
+        if (getType(value) === 'array') {
+          appendFlat(out, value);
+        } else if (value !== undefined && value !== null) {
+          out.push(value);
+        }
+      }
+    }
+
+    function isSha256Hex(value) {
+      return value.length === 64 && keepOnly(value.toLowerCase(), HEX).length === 64;
+    }
+
+    // Copies nothing when every character is allowed, the common case.
+    function keepOnly(value, allowed) {
+      let i = 0;
+      while (i < value.length && allowed.indexOf(value[i]) >= 0) {
+        i++;
+      }
+      if (i === value.length) {
+        return value;
+      }
+      let out = value.substring(0, i);
+      for (i++; i < value.length; i++) {
+        if (allowed.indexOf(value[i]) >= 0) {
+          out += value[i];
+        }
+      }
+      return out;
+    }
+  }
 }
 
 function buildProperties() {
@@ -310,9 +475,10 @@ function buildProperties() {
   setIf(out, 'value', numberOr(eventData.value, undefined));
   const items = getType(eventData.items) === 'array' ? eventData.items : [];
   const contents = [];
-  items.forEach((item) => {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     if (getType(item) !== 'object') {
-      return;
+      continue;
     }
     const content = {};
     setIf(content, 'content_id', text(item.item_id).trim() || text(item.id).trim());
@@ -320,17 +486,19 @@ function buildProperties() {
     setIf(content, 'content_category', text(item.item_category).trim());
     setIf(content, 'brand', text(item.item_brand).trim());
     setIf(content, 'price', numberOr(item.price, undefined));
-    const quantity = integerOr(item.quantity, 1);
+    // integerOr(item.quantity, 1), written out: the shared helper is not needed elsewhere.
+    const number = numberOr(item.quantity, undefined);
+    const quantity = number === undefined ? 1 : makeInteger(number);
     content.quantity = quantity > 0 ? quantity : 1;
     if (content.content_id || content.content_name) {
       contents.push(content);
     }
-  });
+  }
   if (contents.length > 0) {
     out.contents = contents;
     out.content_type = 'product';
   }
-  setIf(out, 'order_id', text(eventData.transaction_id).trim());
+  setIf(out, 'order_id', transactionId);
   setIf(out, 'query', text(eventData.search_term).trim());
   setIf(out, 'description', text(eventData.description).trim());
   return out;
@@ -415,74 +583,6 @@ function consentPolicy() {
   };
 }
 
-// hashValues normalises and SHA-256 hashes (lower-case hex) each string or number in
-// values. A value that already is 64 hex characters is taken as a hash and passed through
-// lower-cased. Values the normaliser empties, and repeats, are dropped.
-function hashValues(values, normalise) {
-  const out = [];
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    const type = getType(value);
-    if (type !== 'string' && type !== 'number') {
-      continue;
-    }
-    const raw = makeString(value).trim();
-    if (!raw) {
-      continue;
-    }
-    let hashed = '';
-    if (isSha256Hex(raw)) {
-      hashed = raw.toLowerCase();
-    } else {
-      const normalised = normalise(raw);
-      if (normalised) {
-        hashed = sha256Sync(normalised, {outputEncoding: 'hex'});
-      }
-    }
-    if (hashed && out.indexOf(hashed) < 0) {
-      out.push(hashed);
-    }
-  }
-  return out;
-}
-
-// firstValues returns the values at the first key path in paths that yields any.
-function firstValues(paths) {
-  for (let i = 0; i < paths.length; i++) {
-    const values = valuesAt(eventData, paths[i]).filter((value) => text(value).trim() !== '');
-    if (values.length > 0) {
-      return values;
-    }
-  }
-  return [];
-}
-
-// phoneDigits gives a phone number as country code + national number, digits only. A
-// number written with + or 00 already carries its country code. Otherwise, when
-// default_phone_country_code is set, the number is national: its trunk zeros are dropped
-// and the code put in front. Without it, leading zeros are dropped (Meta SDK behaviour).
-function phoneDigits(raw) {
-  const trimmed = text(raw).trim();
-  const digits = keepOnly(trimmed, DIGITS);
-  if (!digits || trimmed.charAt(0) === '+') {
-    return digits;
-  }
-  if (digits.substring(0, 2) === '00') {
-    return digits.substring(2);
-  }
-  let national = digits;
-  while (national.charAt(0) === '0') {
-    national = national.substring(1);
-  }
-  return national ? keepOnly(text(data.default_phone_country_code), DIGITS) + national : '';
-}
-
-// phoneE164 is phoneDigits with the leading + of E.164.
-function phoneE164(raw) {
-  const digits = phoneDigits(raw);
-  return digits ? '+' + digits : '';
-}
-
 // firstCookie returns the first value of a request cookie, or ''.
 function firstCookie(name) {
   const values = getCookieValues(name);
@@ -514,51 +614,6 @@ function queryParam(pageUrl, name) {
   return text(getType(value) === 'array' ? value[0] : value).trim();
 }
 
-// Returns every value at a dotted path, descending into arrays at any level.
-function valuesAt(obj, keyPath) {
-  if (getType(obj) !== 'object') {
-    return [];
-  }
-  if (hasKey(obj, keyPath)) {
-    return flatten([obj[keyPath]]);
-  }
-  // Most paths are absent: give up before building anything when the first segment is.
-  const dot = keyPath.indexOf('.');
-  if (dot < 0 || obj[keyPath.substring(0, dot)] === undefined) {
-    return [];
-  }
-  let nodes = [obj];
-  const parts = keyPath.split('.');
-  for (let p = 0; p < parts.length && nodes.length > 0; p++) {
-    const next = [];
-    const flat = flatten(nodes);
-    for (let i = 0; i < flat.length; i++) {
-      if (getType(flat[i]) === 'object' && hasKey(flat[i], parts[p])) {
-        next.push(flat[i][parts[p]]);
-      }
-    }
-    nodes = next;
-  }
-  return flatten(nodes);
-}
-
-function flatten(list) {
-  const out = [];
-  appendFlat(out, list);
-  return out;
-}
-
-function appendFlat(out, list) {
-  for (let i = 0; i < list.length; i++) {
-    const value = list[i];
-    if (getType(value) === 'array') {
-      appendFlat(out, value);
-    } else if (value !== undefined && value !== null) {
-      out.push(value);
-    }
-  }
-}
-
 // An own key with a value. Cheap: no key list is built per lookup. Event data cannot
 // break it by shadowing hasOwnProperty (then the value test alone decides).
 function hasKey(obj, key) {
@@ -567,28 +622,6 @@ function hasKey(obj, key) {
     return false;
   }
   return typeof obj.hasOwnProperty !== 'function' || obj.hasOwnProperty(key);
-}
-
-function isSha256Hex(value) {
-  return value.length === 64 && keepOnly(value.toLowerCase(), HEX).length === 64;
-}
-
-// Copies nothing when every character is allowed, the common case.
-function keepOnly(value, allowed) {
-  let i = 0;
-  while (i < value.length && allowed.indexOf(value[i]) >= 0) {
-    i++;
-  }
-  if (i === value.length) {
-    return value;
-  }
-  let out = value.substring(0, i);
-  for (i++; i < value.length; i++) {
-    if (allowed.indexOf(value[i]) >= 0) {
-      out += value[i];
-    }
-  }
-  return out;
 }
 
 function text(value) {
@@ -621,11 +654,6 @@ function numberOr(value, fallback) {
     number !== 1 / 0 && number !== -1 / 0 ? number : fallback;
 }
 
-function integerOr(value, fallback) {
-  const number = numberOr(value, undefined);
-  return number === undefined ? fallback : makeInteger(number);
-}
-
 // Checkbox values may arrive as booleans or, from hand-written configs, as strings.
 function flag(value, fallback) {
   if (value === true || value === 'true') {
@@ -641,11 +669,6 @@ function setIf(obj, key, value) {
   if (value !== undefined && value !== null && value !== '') {
     obj[key] = value;
   }
-}
-
-// One value is sent as a string, several as an array.
-function oneOrMany(list) {
-  return list.length === 1 ? list[0] : list;
 }
 
 
@@ -879,6 +902,38 @@ scenarios:
     callLater(() => assertApi('gtmOnFailure').wasCalledWith('tiktok-events: request timed_out'));
     runCode(config({pixel_code: ''}));
     assertApi('gtmOnFailure').wasCalledWith('tiktok-events: pixel_code and access_token are required');
+- name: customer data from a user_data list, a flat user_data.<field> key and later sources
+  code: |-
+    mock('getAllEventData', {
+      event_name: 'sign_up',
+      'user_data.email': 'B@example.com',
+      user_data: [{email_address: '  ', email: 'other@example.com', phone_number: '001 555 123 4567'}, null, {phone_number: null}],
+      user_id: ' id 7 '
+    });
+    respond(200, '{"code":0}');
+    runCode(config({}));
+    const user = request.body.data[0].user;
+    assertThat(user.email).isEqualTo('e8f39b3e1382367d6d41ab34dc270d4e7533f978c9e9a775dfe2185b2f96b96c');
+    assertThat(user.phone).isEqualTo('8a59780bb8cd2ba022bfa5ba2ea3b6e07af17a7d8b30c1f9b3390e36f69019e4');
+    assertThat(user.external_id).isEqualTo('444ea32551988dfe69897e93324925e07b95f9e8bec9b81abc49446f5944ad17');
+- name: locale forms, a percent-encoded ttclid parameter and item quantities
+  code: |-
+    respond(200, '{"code":0}');
+    const locales = [['en_gb', 'en-GB'], ['DE', 'de'], ['zh-hant-tw', 'zh-HANT'], ['pt-', 'pt'], ['-us', undefined]];
+    locales.forEach((c) => {
+      mock('getAllEventData', {event_name: 'page_view', language: c[0]});
+      runCode(config({}));
+      assertThat(request.body.data[0].user.locale, c[0]).isEqualTo(c[1]);
+    });
+    mock('getAllEventData', {
+      event_name: 'add_to_cart', page_location: 'https://shop.example/?%74tclid=T3',
+      items: [{item_id: 'A', quantity: 0}, {item_name: 'B', quantity: '3'}, {price: 5}, 'junk']
+    });
+    runCode(config({}));
+    assertThat(request.body.data[0].user.ttclid).isEqualTo('T3');
+    assertThat(request.body.data[0].properties).isEqualTo({
+      contents: [{content_id: 'A', quantity: 1}, {content_name: 'B', quantity: 3}], content_type: 'product'
+    });
 setup: |-
   const JSON = require('JSON');
   const Object = require('Object');
