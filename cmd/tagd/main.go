@@ -307,17 +307,3 @@ func openCloud(cfg *config.Config, embedded bool, logger *slog.Logger) (func(), 
 	}, nil
 }
 
-// applyGC sets the garbage collector from server.gogc and server.memory_limit_bytes (read
-// at start only; they are process-wide). Unset keys leave Go's defaults and the GOGC and
-// GOMEMLIMIT environment variables in charge. See docs/BENCHMARKS.md for their effect.
-func applyGC(s config.Server, logger *slog.Logger) {
-	if s.GOGC != 0 {
-		debug.SetGCPercent(s.GOGC)
-	}
-	if s.MemoryLimitBytes > 0 {
-		debug.SetMemoryLimit(s.MemoryLimitBytes)
-	}
-	if s.GOGC != 0 || s.MemoryLimitBytes > 0 {
-		logger.Info("garbage collector", "gogc", s.GOGC, "memory_limit_bytes", s.MemoryLimitBytes)
-	}
-}
