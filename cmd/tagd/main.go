@@ -306,4 +306,3 @@ func openCloud(cfg *config.Config, embedded bool, logger *slog.Logger) (func(), 
 		_ = b.Close()
 	}, nil
 }
-
