@@ -26,7 +26,38 @@ type Pool struct {
 	max    int
 	idle   time.Duration
 	closed bool
+	// refs counts the container generations holding a shared pool (SharedPool); it is
+	// guarded by sharedPools.mu. Zero for a pool of NewPool.
+	refs int
 }
+
+// sharedPools are the pools SharedPool hands out, one per set of limits.
+var sharedPools = struct {
+	mu    sync.Mutex
+	pools map[Limits]*Pool
+}{pools: map[Limits]*Pool{}}
+
+// SharedPool returns the process's pool for these limits, shared by every container
+// generation that uses them, so that a reload keeps the warm runtimes instead of creating
+// new ones under load (a runtime costs about a millisecond to make and 170 KiB to keep).
+// Runtimes keep no state between executions, whichever generation ran them. Each call must
+// be paired with a Close.
+func SharedPool(l Limits) *Pool {
+	l = l.withDefaults()
+	sharedPools.mu.Lock()
+	defer sharedPools.mu.Unlock()
+	if p := sharedPools.pools[l]; p != nil {
+		p.refs++
+		return p
+	}
+	p := NewPool(l)
+	p.refs = 1
+	sharedPools.pools[l] = p
+	return p
+}
+
+// maxTemplateFuncs bounds the instantiated template functions a pooled runtime keeps.
+const maxTemplateFuncs = 256
 
 // DefaultIdleTimeout is how long a pooled runtime may stay unused before it is dropped.
 const DefaultIdleTimeout = 10 * time.Second
@@ -58,6 +89,10 @@ func (p *Pool) Put(vu *VU) {
 	if vu.broken {
 		return
 	}
+	if len(vu.fns) > maxTemplateFuncs {
+		// Reloads with changed templates leave functions of old versions behind.
+		clear(vu.fns)
+	}
 	now := time.Now()
 	vu.lastUsed = now
 	p.mu.Lock()
@@ -80,8 +115,19 @@ func (p *Pool) Idle() int {
 	return len(p.free)
 }
 
-// Close drops the pooled runtimes.
+// Close drops the pooled runtimes; a shared pool only when its last user closes it.
 func (p *Pool) Close() {
+	sharedPools.mu.Lock()
+	if p.refs > 0 {
+		p.refs--
+		if p.refs > 0 {
+			// Another generation still uses this shared pool.
+			sharedPools.mu.Unlock()
+			return
+		}
+		delete(sharedPools.pools, p.limits)
+	}
+	sharedPools.mu.Unlock()
 	p.mu.Lock()
 	p.closed = true
 	p.free = nil

@@ -1,10 +1,10 @@
 package sandbox
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"sort"
 	"strings"
-	"sync/atomic"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
@@ -16,11 +16,11 @@ type Program struct {
 	Template *templates.Template
 	Name     string // file name (for stack traces)
 	Perms    *Permissions
-	id       uint64
-	prog     *goja.Program
+	// key identifies the compiled source: runtimes cache the instantiated template
+	// function under it, so a reload that recompiles an unchanged template reuses it.
+	key  [32]byte
+	prog *goja.Program
 }
-
-var programIDs atomic.Uint64
 
 // Compile parses the template's server code as the body of function(data){...}, in strict
 // mode (so `this` is undefined and stray globals throw), and compiles its permissions.
@@ -38,7 +38,8 @@ func Compile(t *templates.Template) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Program{Template: t, Name: name, Perms: perms, id: programIDs.Add(1), prog: p}, nil
+	key := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%s", name, t.CodeLine, t.Code)))
+	return &Program{Template: t, Name: name, Perms: perms, key: key, prog: p}, nil
 }
 
 // wrapper shifts line numbers so errors point at the .tpl line: the wrapper's first line

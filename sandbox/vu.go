@@ -161,7 +161,7 @@ type VU struct {
 	loop    *loop
 	ctx     context.Context
 	apis    map[string]goja.Value
-	fns     map[uint64]goja.Callable
+	fns     map[[32]byte]goja.Callable
 	natives map[string]*goja.Object
 	// gtmSuccess and gtmFailure are the tag callbacks (tagCallbacks), made on first use.
 	gtmSuccess, gtmFailure goja.Value
@@ -180,7 +180,7 @@ func NewVU(l Limits) *VU {
 	rt.SetParserOptions(parser.WithDisableSourceMaps)
 	rt.SetMaxCallStackSize(l.MaxCallStack)
 	rt.SetFieldNameMapper(goja.UncapFieldNameMapper())
-	vu := &VU{rt: rt, limits: l, apis: map[string]goja.Value{}, fns: map[uint64]goja.Callable{}, natives: map[string]*goja.Object{}}
+	vu := &VU{rt: rt, limits: l, apis: map[string]goja.Value{}, fns: map[[32]byte]goja.Callable{}, natives: map[string]*goja.Object{}}
 	vu.harden()
 	return vu
 }
@@ -454,7 +454,7 @@ func (vu *VU) Broken() bool { return vu.broken }
 
 // TemplateFunc returns the template's function for this runtime (instantiated once).
 func (vu *VU) TemplateFunc(p *Program) (goja.Callable, error) {
-	if fn, ok := vu.fns[p.id]; ok {
+	if fn, ok := vu.fns[p.key]; ok {
 		return fn, nil
 	}
 	v, err := vu.rt.RunProgram(p.prog)
@@ -465,7 +465,7 @@ func (vu *VU) TemplateFunc(p *Program) (goja.Callable, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: template did not compile to a function", p.Name)
 	}
-	vu.fns[p.id] = fn
+	vu.fns[p.key] = fn
 	return fn, nil
 }
 

@@ -90,7 +90,9 @@ func Build(cfg *config.Config, o Options) (*Result, error) {
 	if cfg.Path != "" {
 		b.files = append(b.files, cfg.Path)
 	}
-	b.pool = sandbox.NewPool(sandbox.Limits{
+	// Shared with the previous generation when the limits are the same: a reload keeps the
+	// warm runtimes.
+	b.pool = sandbox.SharedPool(sandbox.Limits{
 		CPUBudget:           cfg.Sandbox.CPUBudget,
 		MaxCallStack:        cfg.Sandbox.MaxCallStack,
 		HTTPTimeout:         cfg.Sandbox.HTTPTimeout,
