@@ -274,6 +274,8 @@ var sharedHelpers = []string{
 	"googleEmail", "normaliseUserField", "firstCookie", "eventTime", "queryParam", "valuesAt",
 	"flatten", "hasKey", "isSha256Hex", "keepOnly", "removeAll", "text", "numberOr",
 	"integerOr", "flag", "setIf", "oneOrMany", "mappedName", "listOf",
+	// Arrow helpers of the customer-data paths.
+	"usStates", "objectsIn", "stepDown",
 }
 
 func TestSharedHelpersIdentical(t *testing.T) {
@@ -301,21 +303,23 @@ func TestSharedHelpersIdentical(t *testing.T) {
 	}
 }
 
-// jsFunction returns the text of a function declaration, from its header line to its
-// closing brace, with the declaration's own indentation removed: a template may nest a
-// helper inside the one function that uses it, so that other runs do not create it.
+// jsFunction returns the text of a helper, a function declaration or a const bound to an
+// arrow function, from its header line to its closing brace, with its own indentation
+// removed: a template may nest a helper inside the one function that uses it, so that
+// other runs do not create it.
 func jsFunction(code, name string) (string, bool) {
-	m := regexp.MustCompile(`\n( *)function ` + regexp.QuoteMeta(name) + `\(`).FindStringSubmatchIndex(code)
+	m := regexp.MustCompile(`\n( *)(?:function ` + regexp.QuoteMeta(name) + `\(|const ` + regexp.QuoteMeta(name) + ` = \([^)\n]*\) =>)`).FindStringSubmatchIndex(code)
 	if m == nil {
 		return "", false
 	}
 	indent := code[m[2]:m[3]]
 	start := m[0]
-	end := strings.Index(code[start:], "\n"+indent+"}\n")
-	if end < 0 {
-		end = len(code) - start - 2
+	end := regexp.MustCompile(`\n` + indent + `\}\)?;?\n`).FindStringIndex(code[start:])
+	stop := len(code)
+	if end != nil {
+		stop = start + end[1] - 1
 	}
-	lines := strings.Split(code[start:start+end+len(indent)+2], "\n")
+	lines := strings.Split(code[start:stop], "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimPrefix(l, indent)
 	}
