@@ -118,7 +118,10 @@ type RunHooks struct {
 
 // RunContainer runs one event through the container: triggers, variables, tags. It blocks
 // until every fired tag has reported, the event's callbacks have been called and
-// onComplete has run. The event is copied first.
+// onComplete has run. The run takes ev over: the caller must not change it afterwards.
+// Nothing in a run changes an event (transformations work on copies, templates on their
+// own JS copies), so it is not copied here; a deep copy per event cost 3 % of the CPU at
+// saturation.
 func (x *Exchange) RunContainer(ctx context.Context, ev Event, hooks RunHooks) (*EventResult, error) {
 	x.mu.Lock()
 	if x.claimedBy == "" {
@@ -128,7 +131,7 @@ func (x *Exchange) RunContainer(ctx context.Context, ev Event, hooks RunHooks) (
 	x.wg.Add(1)
 	x.mu.Unlock()
 	defer x.wg.Done()
-	res := runEvent(ctx, x, ev.Copy(), hooks)
+	res := runEvent(ctx, x, ev, hooks)
 	x.mu.Lock()
 	x.events = append(x.events, res)
 	x.mu.Unlock()
