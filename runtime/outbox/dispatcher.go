@@ -62,12 +62,18 @@ func (d *Dispatcher) Do(ctx context.Context, r *runtime.OutboundRequest) (*runti
 	if !ok {
 		return d.b.Inner.Do(ctx, r)
 	}
-	it, err := d.prepare(r, pol)
-	if err != nil {
-		// Not a URL that could ever be delivered: the dispatcher's own error says why.
-		return d.b.Inner.Do(ctx, r)
-	}
 	o := d.o
+	created := o.now()
+	// The item to store is built only when it is needed (ordered delivery, or a failed
+	// first attempt): most requests succeed at once.
+	var it *Item
+	if pol.Ordered {
+		var err error
+		if it, err = d.prepare(r, pol, created); err != nil {
+			// Not a URL that could ever be delivered: the dispatcher's own error says why.
+			return d.b.Inner.Do(ctx, r)
+		}
+	}
 	o.begin()
 	defer o.end()
 	if pol.Ordered {
@@ -88,6 +94,13 @@ func (d *Dispatcher) Do(ctx context.Context, r *runtime.OutboundRequest) (*runti
 	dec := Classify(resp, err, now)
 	if dec.Verdict == Delivered {
 		return resp, err
+	}
+	if it == nil {
+		var perr error
+		if it, perr = d.prepare(r, pol, created); perr != nil {
+			// Not a URL that could ever be delivered: the dispatcher's own error says why.
+			return resp, err
+		}
 	}
 	recordAttempt(it, resp, err, dec, now)
 	if dec.Verdict == Retry {
@@ -120,8 +133,8 @@ func (d *Dispatcher) Do(ctx context.Context, r *runtime.OutboundRequest) (*runti
 }
 
 // prepare builds the item to store for r: the request exactly as the inner dispatcher
-// sends it.
-func (d *Dispatcher) prepare(r *runtime.OutboundRequest, pol Policy) (*Item, error) {
+// sends it, created at the given time (before its first attempt).
+func (d *Dispatcher) prepare(r *runtime.OutboundRequest, pol Policy, created time.Time) (*Item, error) {
 	method, target, header, timeout := r.Method, r.URL, r.Header.Clone(), r.Timeout
 	redirected := false
 	switch in := d.b.Inner.(type) {
@@ -166,7 +179,7 @@ func (d *Dispatcher) prepare(r *runtime.OutboundRequest, pol Policy) (*Item, err
 	}
 	return &Item{
 		State: Pending, Tag: r.Source, Host: host, Method: method, URL: target, Header: header,
-		Body: append([]byte(nil), r.Body...), Timeout: timeout, Policy: pol, Created: d.o.now(),
+		Body: append([]byte(nil), r.Body...), Timeout: timeout, Policy: pol, Created: created,
 		Redirected: redirected,
 	}, nil
 }
