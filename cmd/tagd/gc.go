@@ -12,9 +12,11 @@ import (
 
 // defaultGOGC is tagd's garbage-collector target when neither server.gogc nor $GOGC sets
 // one. Template runs allocate heavily while the live heap (pooled runtimes) stays small,
-// so Go's 100 spends a fifth of the CPU collecting; 200 halves that for a modest amount of
-// memory (docs/BENCHMARKS.md, "Garbage collector settings").
-const defaultGOGC = 200
+// so Go's 100 spends a fifth of the CPU collecting. 150 buys 5-10 % more throughput and
+// keeps RSS at half load under 100 MB in the load benchmark; 200 bought more throughput
+// but up to 200 MB and a longer latency tail (docs/BENCHMARKS.md, "Garbage collector
+// settings").
+const defaultGOGC = 150
 
 // memoryLimitShare is the part of a container's memory limit given to the Go runtime as
 // its soft limit when none is configured: the rest covers stacks, buffers and the page
