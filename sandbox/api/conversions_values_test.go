@@ -13,6 +13,12 @@ func TestConversionValues(t *testing.T) {
 		{"const s = require('makeString'); return [s('a'), s(1), s(null), s(undefined), s(true), s([1, 2])].join('|')", "a|1|null|undefined|true|1,2"},
 		{"const s = require('makeString'); const a = 'é' + 'x'; return s(a) === a ? 'same' : 'differs'", "same"},
 	}
+	checkValues(t, tests)
+}
+
+// checkValues runs each case's code with no permissions and compares its return value.
+func checkValues(t *testing.T, tests []struct{ code, want string }) {
+	t.Helper()
 	for _, tt := range tests {
 		res := fxEval(t, nil, tt.code)
 		if res.Err != nil {

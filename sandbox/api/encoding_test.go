@@ -13,16 +13,7 @@ func TestEncodeUri(t *testing.T) {
 			"https://x.example/a%20b?c=d&e#f|plain"},
 		{"const e = require('encodeUriComponent'); const w = e(new (''.constructor)('x')); return typeof w + w", "stringx"},
 	}
-	for _, tt := range tests {
-		res := fxEval(t, nil, tt.code)
-		if res.Err != nil {
-			t.Errorf("%s: %v", tt.code, res.Err)
-			continue
-		}
-		if res.Value != tt.want {
-			t.Errorf("%s = %v, want %q", tt.code, res.Value, tt.want)
-		}
-	}
+	checkValues(t, tests)
 }
 
 // FuzzNeedsEscape: the fast path's test agrees with the encoder on every input.
