@@ -44,6 +44,7 @@ type options struct {
 	duration, warmup, reloadFor time.Duration
 	conns, max, reloads, cold   int
 	half                        float64
+	rate                        float64
 	serverCPUs, harnessCPUs     string
 	tagd, profile, jsonOut      string
 	logLevel, only              string
@@ -70,10 +71,11 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.reloads, "reloads", 6, "config reloads during the reload phase")
 	fs.IntVar(&o.cold, "cold-starts", 5, "process starts timed for the cold-start figure")
 	fs.Float64Var(&o.half, "load-factor", 0.5, "fraction of saturation used for the latency phase")
+	fs.Float64Var(&o.rate, "rate", 0, "requests/s of the latency phase instead of -load-factor × saturation, to compare builds or settings at the same load")
 	fs.StringVar(&o.serverCPUs, "server-cpus", "1", "CPUs (taskset list) for the server under test; \"\" to not pin")
 	fs.StringVar(&o.harnessCPUs, "harness-cpus", "0", "CPUs for the load generator and the sink; \"\" to not pin")
 	fs.StringVar(&o.tagd, "tagd", "", "tagd binary (default: go build ./cmd/tagd into the work directory)")
-	fs.StringVar(&o.profile, "profile", "", "directory for tagd CPU and allocation profiles taken in an extra saturation phase")
+	fs.StringVar(&o.profile, "profile", "", "directory for tagd CPU and allocation profiles taken in an extra saturation phase, and an execution trace at the fixed rate")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
 	fs.StringVar(&o.logLevel, "log-level", "info", "tagd log level (info logs one access line per request)")
 	fs.StringVar(&o.only, "only", "", "run only \"baseline\" or \"tagd\"")
@@ -87,8 +89,8 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
-	if o.duration <= 0 || o.conns < 1 || o.max < 1 || o.half <= 0 || o.half > 1 || o.cold < 0 || o.reloads < 0 {
-		return nil, errors.New("-duration, -conns, -max must be positive, -load-factor in (0,1]")
+	if o.duration <= 0 || o.conns < 1 || o.max < 1 || o.half <= 0 || o.half > 1 || o.cold < 0 || o.reloads < 0 || o.rate < 0 {
+		return nil, errors.New("-duration, -conns, -max, -rate must be positive, -load-factor in (0,1]")
 	}
 	if o.only != "" && o.only != "baseline" && o.only != "tagd" {
 		return nil, fmt.Errorf("-only %q: want baseline or tagd", o.only)
@@ -324,6 +326,9 @@ func (e *env) measure(t *Target, launch launcher) (*server, error) {
 	}
 
 	rate := t.Saturation.Load.RPS() * o.half
+	if o.rate > 0 {
+		rate = o.rate
+	}
 	t.Half.Rate = rate
 	if srv, err = launch(); err != nil {
 		return nil, err
@@ -337,7 +342,7 @@ func (e *env) measure(t *Target, launch launcher) (*server, error) {
 		return nil, err
 	}
 	spec.Duration, spec.Seed = o.duration, 2
-	e.progress("%s: fixed rate %.0f requests/s (%.0f%% of saturation), %s", t.Name, rate, o.half*100, o.duration)
+	e.progress("%s: fixed rate %.0f requests/s (%.0f%% of saturation), %s", t.Name, rate, 100*rate/t.Saturation.Load.RPS(), o.duration)
 	if err := e.phase(&t.Half, spec, srv.p.pid(), srv.count); err != nil {
 		srv.p.stop()
 		return nil, err
@@ -526,6 +531,10 @@ func (e *env) measureTagd(bin string) (*Target, error) {
 		if err := e.profilePhase(srv.addr, srv.admin); err != nil {
 			return nil, err
 		}
+		srv.p.stop() // one tagd at a time: they share the data directory
+		if err := e.tracePhase(launch, t.Half.Rate); err != nil {
+			return nil, err
+		}
 	}
 	return t, nil
 }
@@ -598,6 +607,39 @@ func (e *env) profilePhase(addr, admin string) error {
 		return perr
 	}
 	return download("http://"+admin+"/debug/pprof/allocs", filepath.Join(e.o.profile, "tagd-allocs.pprof"))
+}
+
+// tracePhase starts a fresh tagd, warms it up at the latency phase's fixed rate and then
+// records a Go execution trace and a heap profile at that rate: the trace shows what a slow
+// request waited for (garbage collection, scheduling, system calls), the heap profile what
+// the collector has to mark. It is a phase of its own because tracing slows the process.
+func (e *env) tracePhase(launch launcher, rate float64) error {
+	srv, err := launch()
+	if err != nil {
+		return err
+	}
+	defer srv.p.stop()
+	secs := 5
+	spec := LoadSpec{Addr: srv.addr, Mode: "open", Rate: rate, Conns: 4 * e.o.conns, Duration: e.o.warmup, Max: e.o.max, Seed: 10, MixSize: 2000}
+	if _, err := runLoad(context.Background(), e.self, e.o.harnessCPUs, spec, e.log); err != nil {
+		return err
+	}
+	e.progress("tagd: execution trace during %ds at %.0f requests/s -> %s", secs, rate, e.o.profile)
+	spec.Duration, spec.Seed = time.Duration(secs+2)*time.Second, 11
+	errc := make(chan error, 1)
+	go func() {
+		_, err := runLoad(context.Background(), e.self, e.o.harnessCPUs, spec, e.log)
+		errc <- err
+	}()
+	time.Sleep(time.Second)
+	terr := download(fmt.Sprintf("http://%s/debug/pprof/trace?seconds=%d", srv.admin, secs), filepath.Join(e.o.profile, "tagd-half.trace"))
+	if terr == nil {
+		terr = download("http://"+srv.admin+"/debug/pprof/heap", filepath.Join(e.o.profile, "tagd-half-heap.pprof"))
+	}
+	if err := <-errc; err != nil {
+		return err
+	}
+	return terr
 }
 
 // Machine describes where the run happened.

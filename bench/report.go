@@ -60,7 +60,9 @@ func printReport(w io.Writer, r *Report) {
 		return bytesStr(p.AllocBytes / float64(max(p.Load.OK, 1)))
 	}, nil)
 	row("Failed requests at saturation", func(x *Target) string { return failures(sat(x).Load) }, nil)
-	row(fmt.Sprintf("**Fixed rate (%s of each server's saturation)**, fresh process", "½"), func(x *Target) string { return num(half(x).Rate) + " req/s" }, nil)
+	row("**Fixed rate** (-load-factor × that server's saturation, or -rate), fresh process", func(x *Target) string {
+		return fmt.Sprintf("%s req/s (%.0f%% of saturation)", num(half(x).Rate), 100*half(x).Rate/max(sat(x).Load.RPS(), 1))
+	}, nil)
 	row("Achieved requests/s / events/s", func(x *Target) string {
 		return fmt.Sprintf("%s / %s", num(half(x).Load.RPS()), num(half(x).Load.EPS()))
 	}, nil)
