@@ -191,6 +191,7 @@ func (e *Engine) handle(ctx context.Context, x *Exchange, w http.ResponseWriter)
 		doneCh := make(chan outcome, 1)
 		e.background.Add(1)
 		go func() {
+			growStack()
 			defer e.background.Done()
 			claimed, err := e.runClient(cctx, cb, x)
 			x.Trace.AddClient(cb.Name, claimed, err)

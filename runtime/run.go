@@ -139,6 +139,7 @@ func runEvent(ctx context.Context, x *Exchange, ev Event, hooks RunHooks) *Event
 		// a goroutine start and wake-up per tag showed in profiles of busy servers.
 		stop := context.AfterFunc(tctx, func() { f.Done(Timeout, errTagTimeout) })
 		go func(f *Firing) {
+			growStack()
 			defer func() {
 				// A tag that returned without reporting has not finished in time.
 				if stop() {
