@@ -163,6 +163,8 @@ type VU struct {
 	apis    map[string]goja.Value
 	fns     map[[32]byte]goja.Callable
 	natives map[string]*goja.Object
+	// objectProto is Object.prototype, for objects ToJS builds without one (plain).
+	objectProto *goja.Object
 	// gtmSuccess and gtmFailure are the tag callbacks (tagCallbacks), made on first use.
 	gtmSuccess, gtmFailure goja.Value
 	depth                  int
