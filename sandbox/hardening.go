@@ -26,9 +26,31 @@ func init() {
 // most of a runtime's memory, so only what a template can reach is frozen: Date, JSON
 // and Math are reachable by global name only, which templates cannot use (they get frozen
 // JSON and Math facades). Symbol is frozen: any symbol's .constructor reaches it.
+//
+// Freezing alone would bring JavaScript's "override mistake" to every plain object: once
+// Object.prototype.toString is a read-only property, `obj.toString = v` and
+// `map[key] = v` with a key such as "constructor" or "hasOwnProperty" throw instead of
+// creating an own property, as they do in GTM, which does not freeze. So before freezing,
+// Object.prototype's methods become accessors: reading one gives the method, assigning
+// through an object defines the own data property that the assignment would have made,
+// and assigning on Object.prototype itself still throws.
 func (vu *VU) freezeBuiltins() {
 	_, _ = vu.rt.RunString(`(function () {
   var f = Object.freeze, gp = Object.getPrototypeOf;
+  var op = Object.prototype, dp = Object.defineProperty, desc = Object.getOwnPropertyDescriptor;
+  Object.getOwnPropertyNames(op).forEach(function (name) {
+    var d = desc(op, name);
+    if (!('value' in d)) { return; }
+    var method = d.value;
+    dp(op, name, {
+      get: function () { return method; },
+      set: function (v) {
+        if (this === op) { throw new TypeError("Cannot assign to read only property '" + name + "' of object"); }
+        dp(this, name, {value: v, writable: true, enumerable: true, configurable: true});
+      },
+      enumerable: false, configurable: false
+    });
+  });
   var roots = [Object, Array, String, Number, Boolean, RegExp, Promise, Error, TypeError,
     RangeError, SyntaxError, ReferenceError, Symbol,
     gp(function(){}), gp(function*(){}), gp(async function(){})];

@@ -23,6 +23,7 @@ attempt('api-prop', () => { getType.leak = 'leak'; });
 attempt('facade-member', () => { require('Math').floor.leak = 'leak'; });
 attempt('promise-proto', () => { require('Promise').create.prototype.leak = 'leak'; });
 attempt('object-proto', () => { ({}).__proto__.leak = 'leak'; });
+attempt('object-proto-method', () => { ({}).__proto__.toString = null; });
 attempt('array-proto', () => { [].__proto__.push = null; });
 attempt('string-proto', () => { ''.__proto__.trim = null; });
 attempt('ctor-static', () => { ({}).constructor.keys = null; });
@@ -39,6 +40,7 @@ if (getType.leak !== undefined) { found.push('api-prop'); }
 if (require('Math').floor.leak !== undefined) { found.push('facade-member'); }
 if (require('Promise').create.prototype.leak !== undefined) { found.push('promise-proto'); }
 if (({}).leak !== undefined) { found.push('object-proto'); }
+if (typeof ({}).toString !== 'function' || ({}).hasOwnProperty('toString')) { found.push('object-proto-method'); }
 if (typeof [].push !== 'function' || typeof ''.trim !== 'function') { found.push('builtins'); }
 if (typeof ({}).constructor.keys !== 'function') { found.push('ctor-static'); }
 if (({}).constructor.getOwnPropertySymbols([].__proto__)[0].constructor.leak !== undefined) { found.push('symbol-ctor'); }
@@ -55,7 +57,7 @@ return found.join(',') || 'clean';`
 			EC: runtime.NewEventContext(nil, nil, ev), Env: &runtime.Env{}})
 	}
 	want := "global:threw,undeclared:threw,api-prop:threw,facade-member:threw,promise-proto:threw," +
-		"object-proto:threw,array-proto:threw,string-proto:threw,ctor-static:threw,symbol-ctor:threw,event-copy:kept,data:kept,counter=1"
+		"object-proto:threw,object-proto-method:threw,array-proto:threw,string-proto:threw,ctor-static:threw,symbol-ctor:threw,event-copy:kept,data:kept,counter=1"
 	for i := range 2 {
 		res := exec(w)
 		if res.Err != nil || res.Value != want {
@@ -70,6 +72,36 @@ return found.join(',') || 'clean';`
 	}
 	if ev["event_name"] != "page_view" {
 		t.Fatalf("the Go event changed: %v", ev)
+	}
+}
+
+// TestOverrideObjectPrototypeNames: Object.prototype is frozen, yet assigning a key that
+// names one of its methods must create an own property, as in unfrozen JavaScript (GTM):
+// templates build maps keyed by outside data. Frozen objects still refuse it.
+func TestOverrideObjectPrototypeNames(t *testing.T) {
+	pool := sandbox.NewPool(sandbox.Limits{CPUBudget: 5 * time.Second})
+	for _, tc := range []struct{ name, code, want string }{
+		{"dot assignment", `const JSON = require('JSON'), Object = require('Object');
+const o = {}; o.toString = 'x'; o.constructor = 1; o.hasOwnProperty = 2;
+return JSON.stringify(o) + '|' + Object.keys(o).join(',');`, `{"toString":"x","constructor":1,"hasOwnProperty":2}|toString,constructor,hasOwnProperty`},
+		{"computed keys from data", `const JSON = require('JSON');
+const counts = {};
+const keys = ['valueOf', 'a', 'valueOf', 'isPrototypeOf', 'toLocaleString', 'propertyIsEnumerable'];
+for (let i = 0; i < keys.length; i++) { counts[keys[i]] = (typeof counts[keys[i]] === 'number' ? counts[keys[i]] : 0) + 1; }
+return JSON.stringify(counts);`, `{"valueOf":2,"a":1,"isPrototypeOf":1,"toLocaleString":1,"propertyIsEnumerable":1}`},
+		{"methods still inherited", `const o = {a: 1}; return [typeof o.toString, o.hasOwnProperty('a'), o.hasOwnProperty('toString'), '' + o, o.valueOf() === o].join(',');`, `function,true,false,[object Object],true`},
+		{"own property shadows only its object", `const o = {}; o.toString = function () { return 'mine'; }; return '' + o + ',' + {};`, `mine,[object Object]`},
+		{"frozen object refuses", `const m = require('Math'); try { m.toString = 1; return 'assigned'; } catch (e) { return 'threw'; }`, `threw`},
+		{"array keeps its own methods", `const a = [1, 2]; a.extra = 3; return a.join('-') + ',' + a.extra;`, `1-2,3`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := benchProgram(t, "MACRO", tc.code, "")
+			res := pool.Run(context.Background(), &sandbox.Execution{Program: p, Name: "t", Data: map[string]any{},
+				EC: runtime.NewEventContext(nil, nil, runtime.Event{}), Env: &runtime.Env{}})
+			if res.Err != nil || res.Value != tc.want {
+				t.Fatalf("got %v (%v), want %s", res.Value, res.Err, tc.want)
+			}
+		})
 	}
 }
 
