@@ -177,7 +177,7 @@ func (c *Click) Handle(ctx context.Context, x *runtime.Exchange) (bool, error) {
 		resp.Return()
 		return true, nil
 	}
-	ident := c.identity.resolve(r, r.Query, now, c.rnd)
+	ident := c.identity.resolve(r, r.QueryValues(), now, c.rnd)
 	click := clickstore.Click{
 		ID: id, Link: l.name, Time: now.UTC(), Campaign: campaign, Affiliate: affiliate, Params: params,
 		IP: r.RemoteIP, UserAgent: strings.ToValidUTF8(r.Header.Get("User-Agent"), "\uFFFD"),
@@ -215,8 +215,9 @@ func (c *Click) Handle(ctx context.Context, x *runtime.Exchange) (bool, error) {
 
 // clickParams returns the click URL's query parameters (first value each), bounded.
 func clickParams(r *runtime.Request) map[string]string {
-	keys := make([]string, 0, len(r.Query))
-	for k := range r.Query {
+	q := r.QueryValues()
+	keys := make([]string, 0, len(q))
+	for k := range q {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -225,10 +226,10 @@ func clickParams(r *runtime.Request) map[string]string {
 		if len(out) == maxClickParams {
 			break
 		}
-		if k == "" || len(k) > 128 || len(r.Query[k]) == 0 {
+		if k == "" || len(k) > 128 || len(q[k]) == 0 {
 			continue
 		}
-		v := r.Query[k][0]
+		v := q[k][0]
 		if len(v) > maxClickValue {
 			v = v[:maxClickValue]
 		}

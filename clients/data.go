@@ -110,7 +110,7 @@ func (c *Data) Handle(ctx context.Context, x *runtime.Exchange) (bool, error) {
 		return true, nil
 	}
 	if c.identity.Enabled {
-		landing := r.Query
+		landing := r.QueryValues()
 		if loc, _ := events[0]["page_location"].(string); loc != "" {
 			if u, err := url.Parse(loc); err == nil {
 				landing = u.Query()

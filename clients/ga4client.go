@@ -120,7 +120,7 @@ func (c *GA4) Handle(ctx context.Context, x *runtime.Exchange) (bool, error) {
 		}
 	}
 	err = runAll(ctx, x, events)
-	if _, ok := r.Query["richsstsse"]; ok {
+	if r.HasQueryParam("richsstsse") {
 		resp.SetHeader("Content-Type", "text/event-stream", false)
 	}
 	resp.SetStatus(http.StatusOK)

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // Request is the inbound HTTP request as clients and templates see it: read once, size
@@ -17,6 +18,9 @@ type Request struct {
 	Method   string
 	Path     string // without query and without the configured path prefix
 	RawQuery string
+	// Query is the parsed query string. ReadRequest leaves it nil: read it through
+	// QueryValues, which parses RawQuery on first use (the GA4 client, which serves most
+	// requests, parses the query itself and never needs it).
 	Query    url.Values
 	Header   http.Header
 	Body     []byte
@@ -24,6 +28,26 @@ type Request struct {
 	Scheme   string
 	RemoteIP string // client IP: trusted-proxy aware
 	PeerIP   string // the TCP peer
+
+	queryOnce sync.Once
+}
+
+// QueryValues returns the parsed query string, parsing RawQuery on first use. Parameters
+// that do not decode are dropped; the rest are kept. Safe for concurrent use; callers must
+// not modify the result.
+func (r *Request) QueryValues() url.Values {
+	r.queryOnce.Do(func() {
+		if r.Query != nil {
+			return
+		}
+		q, err := url.ParseQuery(r.RawQuery)
+		if err != nil {
+			// Keep what parsed; clients decide whether a broken query is fatal.
+			q, _ = url.ParseQuery(sanitizeQuery(r.RawQuery))
+		}
+		r.Query = q
+	})
+	return r.Query
 }
 
 // ErrBodyTooLarge is returned by ReadRequest when the body exceeds the limit.
@@ -63,12 +87,6 @@ func ReadRequest(r *http.Request, o RequestOptions) (*Request, error) {
 			}
 		}
 	}
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		// Keep what parsed; clients decide whether a broken query is fatal.
-		q2, _ := url.ParseQuery(sanitizeQuery(r.URL.RawQuery))
-		q = q2
-	}
 	peer := r.RemoteAddr
 	if h, _, err := net.SplitHostPort(peer); err == nil {
 		peer = h
@@ -81,12 +99,13 @@ func ReadRequest(r *http.Request, o RequestOptions) (*Request, error) {
 		Method:   r.Method,
 		Path:     path,
 		RawQuery: r.URL.RawQuery,
-		Query:    q,
-		Header:   r.Header.Clone(),
-		Body:     body,
-		Host:     r.Host,
-		Scheme:   scheme,
-		PeerIP:   peer,
+		// Not a copy: net/http gives every request a header map of its own and never
+		// reuses it, and nothing in tagd changes an inbound request's headers.
+		Header: r.Header,
+		Body:   body,
+		Host:   r.Host,
+		Scheme: scheme,
+		PeerIP: peer,
 	}
 	req.RemoteIP = clientIP(peer, r.Header, o.TrustedProxies)
 	if trusted(peer, o.TrustedProxies) {
@@ -167,9 +186,32 @@ func clientIP(peer string, h http.Header, nets []netip.Prefix) string {
 	return ip
 }
 
+// HasQueryParam reports whether the query string names the parameter, scanning it rather
+// than parsing it all (names with escapes go through QueryValues). A pair whose value does
+// not decode still counts here, though QueryValues drops it.
+func (r *Request) HasQueryParam(name string) bool {
+	for rest := r.RawQuery; rest != ""; {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, "&")
+		if pair == "" {
+			continue // as url.ParseQuery: "a&&b" has no empty name
+		}
+		key, _, _ := strings.Cut(pair, "=")
+		if strings.ContainsAny(key, "%+") {
+			// An encoded name: let the parser decide.
+			_, ok := r.QueryValues()[name]
+			return ok
+		}
+		if key == name {
+			return true
+		}
+	}
+	return false
+}
+
 // QueryParam returns the first value of a query parameter.
 func (r *Request) QueryParam(name string) (string, bool) {
-	v, ok := r.Query[name]
+	v, ok := r.QueryValues()[name]
 	if !ok || len(v) == 0 {
 		return "", false
 	}

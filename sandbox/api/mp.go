@@ -128,7 +128,7 @@ func isMpv2(r *runtime.Request) bool {
 		return false
 	}
 	line := firstLineValues(r.Body)
-	return param(r.Query, line, "v") == "2" && param(r.Query, line, "tid") != ""
+	return param(r.QueryValues(), line, "v") == "2" && param(r.QueryValues(), line, "tid") != ""
 }
 
 // isMpv1 is Universal Analytics' protocol: /collect, /j/collect, /r/collect or /batch
@@ -138,7 +138,7 @@ func isMpv1(r *runtime.Request) bool {
 		return false
 	}
 	line := firstLineValues(r.Body)
-	return param(r.Query, line, "v") == "1" && param(r.Query, line, "tid") != ""
+	return param(r.QueryValues(), line, "v") == "1" && param(r.QueryValues(), line, "tid") != ""
 }
 
 // hits returns the parameters of each hit: the query alone when the body is empty, else

@@ -24,7 +24,7 @@ func init() {
 			if pu, err := url.Parse(u); err != nil || !pu.IsAbs() {
 				return vu.Runtime().ToValue(false)
 			}
-			if r == nil || resp == nil || !isMpv2(r) || !r.Query.Has("richsstsse") {
+			if r == nil || resp == nil || !isMpv2(r) || !r.HasQueryParam("richsstsse") {
 				return vu.Runtime().ToValue(false)
 			}
 			return vu.Runtime().ToValue(resp.AddHeader(PixelHeader, u))

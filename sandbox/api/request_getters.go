@@ -52,7 +52,7 @@ func init() {
 		vu.MustCheck("getRequestQueryParameters", "read_request", "query")
 		out := map[string]any{}
 		if r := request(vu); r != nil {
-			for k, vals := range r.Query {
+			for k, vals := range r.QueryValues() {
 				switch len(vals) {
 				case 0:
 				case 1:
