@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -45,6 +46,7 @@ type options struct {
 	conns, max, reloads, cold   int
 	half                        float64
 	rate                        float64
+	stall                       time.Duration
 	serverCPUs, harnessCPUs     string
 	tagd, profile, jsonOut      string
 	logLevel, only              string
@@ -71,6 +73,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.reloads, "reloads", 6, "config reloads during the reload phase")
 	fs.IntVar(&o.cold, "cold-starts", 5, "process starts timed for the cold-start figure")
 	fs.Float64Var(&o.half, "load-factor", 0.5, "fraction of saturation used for the latency phase")
+	fs.DurationVar(&o.stall, "stall", 0, "stop the server (SIGSTOP) for this long in the middle of the latency phase: a backlog to show how a burst is absorbed")
 	fs.Float64Var(&o.rate, "rate", 0, "requests/s of the latency phase instead of -load-factor × saturation, to compare builds or settings at the same load")
 	fs.StringVar(&o.serverCPUs, "server-cpus", "1", "CPUs (taskset list) for the server under test; \"\" to not pin")
 	fs.StringVar(&o.harnessCPUs, "harness-cpus", "0", "CPUs for the load generator and the sink; \"\" to not pin")
@@ -343,11 +346,36 @@ func (e *env) measure(t *Target, launch launcher) (*server, error) {
 	}
 	spec.Duration, spec.Seed = o.duration, 2
 	e.progress("%s: fixed rate %.0f requests/s (%.0f%% of saturation), %s", t.Name, rate, 100*rate/t.Saturation.Load.RPS(), o.duration)
+	if o.stall > 0 {
+		go stallAt(srv.p.pid(), o.duration/2, o.stall)
+	}
 	if err := e.phase(&t.Half, spec, srv.p.pid(), srv.count); err != nil {
 		srv.p.stop()
 		return nil, err
 	}
+	if o.profile != "" && srv.admin != "" {
+		// What the latency phase left in memory (its RSS maximum is in the table).
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			srv.p.stop()
+			return nil, err
+		}
+		if err := download("http://"+srv.admin+"/debug/pprof/heap", filepath.Join(o.profile, "tagd-latency-heap.pprof")); err != nil {
+			srv.p.stop()
+			return nil, err
+		}
+	}
 	return srv, nil
+}
+
+// stallAt stops the process after a delay and lets it go on after another: while it is
+// stopped, the open-loop load generator keeps sending, as browsers would during a pause.
+func stallAt(pid int, after, stall time.Duration) {
+	time.Sleep(after)
+	if syscall.Kill(pid, syscall.SIGSTOP) != nil {
+		return
+	}
+	time.Sleep(stall)
+	_ = syscall.Kill(pid, syscall.SIGCONT)
 }
 
 // phase runs one load phase and samples the server while it runs.
