@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/dlclark/regexp2/v2"
@@ -35,7 +36,13 @@ func init() {
 // through an object defines the own data property that the assignment would have made,
 // and assigning on Object.prototype itself still throws.
 func (vu *VU) freezeBuiltins() {
-	_, _ = vu.rt.RunString(`(function () {
+	_, _ = vu.rt.RunProgram(freezeProgram())
+}
+
+// freezeProgram is compiled once: a compiled program is independent of any runtime, and
+// parsing the script again for every new runtime was a third of the cost of making one.
+var freezeProgram = sync.OnceValue(func() *goja.Program {
+	return goja.MustCompile("freeze.js", `(function () {
   var f = Object.freeze, gp = Object.getPrototypeOf;
   var op = Object.prototype, dp = Object.defineProperty, desc = Object.getOwnPropertyDescriptor;
   Object.getOwnPropertyNames(op).forEach(function (name) {
@@ -62,8 +69,8 @@ func (vu *VU) freezeBuiltins() {
   }
   f(gp([][Symbol.iterator]()));
   f(gp(gp([][Symbol.iterator]())));
-})()`)
-}
+})()`, false)
+})
 
 // capStringBuilders wraps the native string builders that allocate in one uninterruptible
 // step ('x'.repeat(1e9)) with a length check.

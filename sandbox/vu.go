@@ -187,6 +187,16 @@ func NewVU(l Limits) *VU {
 	return vu
 }
 
+// constructorPrograms remove the Function constructor that function prototypes reach
+// (compiled once, like freezeProgram).
+var constructorPrograms = sync.OnceValue(func() []*goja.Program {
+	var out []*goja.Program
+	for _, fn := range []string{"function(){}", "function*(){}", "async function(){}", "async () => {}"} {
+		out = append(out, goja.MustCompile("harden.js", "Object.defineProperty(Object.getPrototypeOf("+fn+"), 'constructor', {value: undefined, writable: false, configurable: false})", false))
+	}
+	return out
+})
+
 // harden makes the runtime's globals unreachable from template code (it sees only
 // require), removes the Function constructor reachable through function prototypes, and
 // freezes the built-ins templates reach through literals, so template code reaches the host
@@ -198,13 +208,8 @@ func NewVU(l Limits) *VU {
 // stay unusable even if some future API handed out the global object.
 func (vu *VU) harden() {
 	rt := vu.rt
-	for _, src := range []string{
-		"Object.defineProperty(Object.getPrototypeOf(function(){}), 'constructor', {value: undefined, writable: false, configurable: false})",
-		"Object.defineProperty(Object.getPrototypeOf(function*(){}), 'constructor', {value: undefined, writable: false, configurable: false})",
-		"Object.defineProperty(Object.getPrototypeOf(async function(){}), 'constructor', {value: undefined, writable: false, configurable: false})",
-		"Object.defineProperty(Object.getPrototypeOf(async () => {}), 'constructor', {value: undefined, writable: false, configurable: false})",
-	} {
-		_, _ = rt.RunString(src)
+	for _, p := range constructorPrograms() {
+		_, _ = rt.RunProgram(p)
 	}
 	g := rt.GlobalObject()
 	for _, name := range []string{"JSON", "Math", "Object", "Promise", "Array", "String", "Number", "Date", "RegExp", "Error", "TypeError", "Boolean"} {
