@@ -106,3 +106,44 @@ func TestTemplateFuncsKeyedBySource(t *testing.T) {
 		t.Fatalf("%d template functions kept, want the cache cleared past %d", len(vu.fns), maxTemplateFuncs)
 	}
 }
+
+// Prewarm fills the pool up to n runtimes with the programs instantiated, counts runtimes
+// already idle, and does nothing on a closed pool.
+func TestPrewarm(t *testing.T) {
+	compile := func(code string) *Program {
+		tp, err := templates.Parse("t.tpl", []byte("___INFO___\n\n{\"type\": \"MACRO\", \"id\": \"x\", \"version\": 1, \"displayName\": \"T\", \"containerContexts\": [\"SERVER\"]}\n\n___SANDBOXED_JS_FOR_SERVER___\n\n"+code+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Compile(tp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	progs := []*Program{compile("return 1;"), compile("return 2;")}
+	p := NewPool(Limits{})
+	p.Put(NewVU(Limits{})) // already idle: counts toward n
+	p.Prewarm(3, progs)
+	if p.Idle() != 3 {
+		t.Fatalf("%d idle runtimes after Prewarm(3), want 3", p.Idle())
+	}
+	warm := 0
+	for _, vu := range p.free {
+		if len(vu.fns) == len(progs) {
+			warm++
+		}
+	}
+	if warm != 2 {
+		t.Fatalf("%d runtimes with both templates instantiated, want the 2 Prewarm made", warm)
+	}
+	p.Prewarm(2, progs) // already enough
+	if p.Idle() != 3 {
+		t.Fatalf("%d idle runtimes after a smaller Prewarm, want 3", p.Idle())
+	}
+	p.Close()
+	p.Prewarm(5, progs)
+	if p.Idle() != 0 {
+		t.Fatalf("%d idle runtimes prewarmed in a closed pool", p.Idle())
+	}
+}

@@ -169,7 +169,11 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	slog.SetDefault(logger)
 	applyGC(cfg.Server, logger)
-	opts := loader.Options{Logger: logger, OutboundRedirect: f.redirect, Storage: runtime.NewTemplateStorage(0)}
+	// Runtimes made ready in the background at start: a few per core cover the executions a
+	// core has in flight at moderate load (three tags per event, each waiting briefly on
+	// its vendor), so the first requests do not each make their own.
+	opts := loader.Options{Logger: logger, OutboundRedirect: f.redirect, Storage: runtime.NewTemplateStorage(0),
+		Prewarm: 8 * rt.GOMAXPROCS(0)}
 	// The outbox and the dedup window are process-wide: they outlive reloads (outbox.go).
 	ob, dedupStore, err := openDelivery(cfg, logger)
 	if err != nil {

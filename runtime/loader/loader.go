@@ -39,6 +39,10 @@ type Options struct {
 	Outbox *outbox.Outbox
 	// DedupStore is the process-wide dedup window; nil gives each generation a memory store.
 	DedupStore dedup.Store
+	// Prewarm, when positive, has a built container's runtime pool ready that many runtimes
+	// with its templates instantiated, in the background (sandbox.Pool.Prewarm). serve sets
+	// it; tests and one-off commands leave it 0.
+	Prewarm int
 }
 
 // Errors lists every problem found while building, each "file:line: reason".
@@ -175,6 +179,13 @@ func Build(cfg *config.Config, o Options) (*Result, error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		warnings = append(warnings, sandbox.Lint(b.progs[k])...)
+	}
+	if o.Prewarm > 0 {
+		progs := make([]*sandbox.Program, 0, len(keys))
+		for _, k := range keys {
+			progs = append(progs, b.progs[k])
+		}
+		go b.pool.Prewarm(o.Prewarm, progs)
 	}
 	return &Result{Container: c, Config: cfg, Files: b.files, Templates: len(b.progs), Warnings: warnings}, nil
 }
