@@ -24,7 +24,12 @@ func init() {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return vu.Runtime().ToValue(f)
 		}
-		return vu.Runtime().ToValue(int64(math.Trunc(f)))
+		t := math.Trunc(f)
+		if t >= -(1<<63) && t < 1<<63 {
+			return vu.Runtime().ToValue(int64(t))
+		}
+		// Past int64 the truncated number is already an integer; converting would wrap.
+		return vu.Runtime().ToValue(t)
 	})
 	register("getType", "", func(vu *sandbox.VU, c goja.FunctionCall) goja.Value {
 		return typeNames[TypeOf(c.Argument(0))]

@@ -12,6 +12,10 @@ func TestConversionValues(t *testing.T) {
 		{"const s = require('makeString'); const w = s(new (''.constructor)('x')); return typeof w + w", "stringx"},
 		{"const s = require('makeString'); return [s('a'), s(1), s(null), s(undefined), s(true), s([1, 2])].join('|')", "a|1|null|undefined|true|1,2"},
 		{"const s = require('makeString'); const a = 'é' + 'x'; return s(a) === a ? 'same' : 'differs'", "same"},
+		// makeInteger truncates toward zero; past int64 it must stay the (integral) number,
+		// not wrap around.
+		{"const i = require('makeInteger'); return [i(1.9), i(-1.9), i('42'), i('x'), i(9007199254740992), i(1e21) === 1e21, i(-1e21) === -1e21, i(Infinity)].join()",
+			"1,-1,42,NaN,9007199254740992,true,true,Infinity"},
 	}
 	checkValues(t, tests)
 }
