@@ -358,7 +358,10 @@ function buildUserData() {
       firstCookie('_fbc');
     const fbclid = pageLocation.indexOf('fbclid') >= 0 || pageLocation.indexOf('%') >= 0 ?
       queryParam(pageLocation, 'fbclid') : '';
-    if (fbclid && fbc.split('.')[3] !== fbclid) {
+    // The click id is everything after the third dot, possibly followed by '.<suffix>';
+    // an fbclid may itself contain dots.
+    const fbcClick = fbclid ? fbc.split('.').slice(3).join('.') : '';
+    if (fbclid && fbcClick !== fbclid && fbcClick.indexOf(fbclid + '.') !== 0) {
       setIf(out, 'fbc', 'fb.1.' + makeString(getTimestampMillis()) + '.' + fbclid);
     } else {
       setIf(out, 'fbc', fbc);
@@ -1121,6 +1124,16 @@ scenarios:
     mock('getAllEventData', {event_name: 'page_view', page_location: landing, _fbc: 'fb.1.1716100000000.IwOlderClick'});
     runCode(config({}));
     assertThat(sentEvent().user_data.fbc).isEqualTo('fb.1.1716200000123.IwAR2F4-dbP0xyz');
+    const dotted = 'https://shop.example/p?fbclid=Iw.AR.9';
+    mock('getAllEventData', {event_name: 'page_view', page_location: dotted, _fbc: 'fb.1.1716100000000.Iw.AR.9'});
+    runCode(config({}));
+    assertThat(sentEvent().user_data.fbc).isEqualTo('fb.1.1716100000000.Iw.AR.9');
+    mock('getAllEventData', {event_name: 'page_view', page_location: dotted, _fbc: 'fb.1.1716100000000.Iw.AR.9.AQ'});
+    runCode(config({}));
+    assertThat(sentEvent().user_data.fbc).isEqualTo('fb.1.1716100000000.Iw.AR.9.AQ');
+    mock('getAllEventData', {event_name: 'page_view', page_location: dotted, _fbc: 'fb.1.1716100000000.Iw.AR'});
+    runCode(config({}));
+    assertThat(sentEvent().user_data.fbc).isEqualTo('fb.1.1716200000123.Iw.AR.9');
 - name: event_time accepts seconds or milliseconds and falls back to the clock
   code: |-
     mock('getTimestampMillis', 1716300000999);
