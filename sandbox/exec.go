@@ -114,8 +114,8 @@ func (p *Pool) Put(vu *VU) {
 // requests arriving at full rate and built a backlog). It stops early when the pool closes.
 // Meant to run in the background; runtimes taken by requests meanwhile count against n.
 func (p *Pool) Prewarm(n int, progs []*Program) {
-	n = min(n, p.max)
-	for {
+	// At most n runtimes are made, so a pool that refuses them cannot keep this running.
+	for range min(n, p.max) {
 		p.mu.Lock()
 		done := p.closed || len(p.free) >= n
 		p.mu.Unlock()
@@ -124,10 +124,8 @@ func (p *Pool) Prewarm(n int, progs []*Program) {
 		}
 		vu := NewVU(p.limits)
 		for _, pr := range progs {
-			if _, err := vu.TemplateFunc(pr); err != nil {
-				// Instantiating fails again, with the error, when the template runs.
-				continue
-			}
+			// A template that fails to instantiate fails again, with its error, when it runs.
+			_, _ = vu.TemplateFunc(pr)
 		}
 		p.Put(vu)
 	}
