@@ -71,17 +71,7 @@ func TestSharedPool(t *testing.T) {
 // unchanged template (a reload) reuses it, a changed one gets its own, and the cache is
 // bounded.
 func TestTemplateFuncsKeyedBySource(t *testing.T) {
-	compile := func(code string) *Program {
-		tp, err := templates.Parse("t.tpl", []byte("___INFO___\n\n{\"type\": \"MACRO\", \"id\": \"x\", \"version\": 1, \"displayName\": \"T\", \"containerContexts\": [\"SERVER\"]}\n\n___SANDBOXED_JS_FOR_SERVER___\n\n"+code+"\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := Compile(tp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	compile := func(code string) *Program { return compileMacro(t, code) }
 	vu := NewVU(Limits{})
 	for _, p := range []*Program{compile("return 1;"), compile("return 1;")} {
 		if _, err := vu.TemplateFunc(p); err != nil {
@@ -110,17 +100,7 @@ func TestTemplateFuncsKeyedBySource(t *testing.T) {
 // Prewarm fills the pool up to n runtimes with the programs instantiated, counts runtimes
 // already idle, and does nothing on a closed pool.
 func TestPrewarm(t *testing.T) {
-	compile := func(code string) *Program {
-		tp, err := templates.Parse("t.tpl", []byte("___INFO___\n\n{\"type\": \"MACRO\", \"id\": \"x\", \"version\": 1, \"displayName\": \"T\", \"containerContexts\": [\"SERVER\"]}\n\n___SANDBOXED_JS_FOR_SERVER___\n\n"+code+"\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := Compile(tp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	compile := func(code string) *Program { return compileMacro(t, code) }
 	progs := []*Program{compile("return 1;"), compile("return 2;")}
 	p := NewPool(Limits{})
 	p.Put(NewVU(Limits{})) // already idle: counts toward n
@@ -146,4 +126,18 @@ func TestPrewarm(t *testing.T) {
 	if p.Idle() != 0 {
 		t.Fatalf("%d idle runtimes prewarmed in a closed pool", p.Idle())
 	}
+}
+
+// compileMacro compiles a variable template whose server code is code.
+func compileMacro(t *testing.T, code string) *Program {
+	t.Helper()
+	tp, err := templates.Parse("t.tpl", []byte("___INFO___\n\n{\"type\": \"MACRO\", \"id\": \"x\", \"version\": 1, \"displayName\": \"T\", \"containerContexts\": [\"SERVER\"]}\n\n___SANDBOXED_JS_FOR_SERVER___\n\n"+code+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compile(tp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
