@@ -154,16 +154,26 @@ func runLoad(ctx context.Context, self, cpus string, s LoadSpec, logTo io.Writer
 
 var httpc = &http.Client{Timeout: 60 * time.Second}
 
-func getJSON(url string, v any) error {
+// get returns the body of a 200 answer to GET url.
+func get(url string) (io.ReadCloser, error) {
 	resp, err := httpc.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return resp.Body, nil
+}
+
+func getJSON(url string, v any) error {
+	body, err := get(url)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
+	defer body.Close()
+	return json.NewDecoder(body).Decode(v)
 }
 
 // promValues reads counters from a Prometheus text exposition, summing label variants.
@@ -206,32 +216,26 @@ func promValues(r io.Reader, names ...string) (map[string]float64, error) {
 }
 
 func scrape(url string, names ...string) (map[string]float64, error) {
-	resp, err := httpc.Get(url)
+	body, err := get(url)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	return promValues(resp.Body, names...)
+	defer body.Close()
+	return promValues(body, names...)
 }
 
 // download saves url's body to path.
 func download(url, path string) error {
-	resp, err := httpc.Get(url)
+	body, err := get(url)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
+	defer body.Close()
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
+	if _, err := io.Copy(f, body); err != nil {
 		f.Close()
 		return err
 	}
